@@ -1,0 +1,88 @@
+package dev.herald;
+
+import dev.herald.auth.TokenCommand;
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import dev.herald.database.Database;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import dev.herald.models.ModelsException;
+import dev.herald.models.ModelsLoader;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub NAME --permissions LIST}
+ * prints a token signed with this node's secret. Configuration errors end the process with status 2
+ * and one line saying what to fix.
+ */
+public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    static final int ADMIN_TOKEN_SECONDS = 7 * 24 * 3600;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Logging.configure();
+        try {
+            HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
+            if (args.length > 0 && args[0].equals("token")) {
+                System.exit(TokenCommand.run(config, List.of(args).subList(1, args.length)));
+            }
+            if (args.length > 0) {
+                throw new ConfigException("unknown command '" + args[0] + "' (commands: token)");
+            }
+            serve(config);
+        } catch (ConfigException | ModelsException e) {
+            System.err.println("herald: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void serve(HeraldConfig config) {
+        config.warnings().forEach(w -> LOG.warning(w));
+        Models models = config.modelsFile().map(ModelsLoader::load).orElseGet(ModelsLoader::loadDemo);
+        if (config.demoData() && config.modelsFile().isPresent()) {
+            throw new ConfigException("HERALD_DEMO_DATA=true needs the built-in demo models (unset HERALD_MODELS)");
+        }
+        if (config.auth() == HeraldConfig.AuthMode.NONE) {
+            LOG.warning("HERALD_AUTH=none: AUTHENTICATION IS OFF, anyone who can reach this port can read and destroy every record");
+        }
+        Database database = Database.open(config);
+        Vertx vertx = Vertx.vertx();
+        Herald herald;
+        try {
+            herald = Herald.start(vertx, config, models, database.connectOptions()).await();
+        } catch (RuntimeException e) {
+            vertx.close().await();
+            database.close();
+            throw new ConfigException("start-up failed: " + e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close().await();
+            database.close();
+        }, "herald-shutdown"));
+        printBanner(config, models, database, herald);
+    }
+
+    private static void printBanner(HeraldConfig config, Models models, Database database, Herald herald) {
+        String names = models.all().stream().map(Model::identity).sorted().collect(Collectors.joining(", "));
+        System.out.println("Herald node " + herald.node() + " is up");
+        System.out.println("database: " + database.description());
+        System.out.println("models: " + names + (config.modelsFile().isEmpty() ? " (built-in demo)" : " from " + config.modelsFile().get()));
+        System.out.println("listening on port " + herald.port());
+        herald.auth().mint("admin", List.of("*:*"), ADMIN_TOKEN_SECONDS).ifPresentOrElse(token -> {
+            System.out.println("admin token (valid 7 days, all permissions):");
+            System.out.println("  " + token);
+            System.out.println("try: curl -H 'Authorization: Bearer " + token + "' http://localhost:" + herald.port() + "/pony");
+            System.out.println("more tokens: java -jar target/herald.jar token --sub alice --permissions 'pony:read,pony:destroy'");
+        }, () -> System.out.println(config.auth() == HeraldConfig.AuthMode.NONE
+                ? "authentication is OFF (HERALD_AUTH=none)"
+                : "tokens: signed by your identity provider (HERALD_JWT_PUBLIC_KEY)"));
+        System.out.flush();
+    }
+}

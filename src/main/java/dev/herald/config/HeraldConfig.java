@@ -1,0 +1,130 @@
+package dev.herald.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Typed configuration, read once from {@code HERALD_*} environment variables (README table).
+ * Malformed values are refused; unknown {@code HERALD_*} names are reported as warnings.
+ */
+public record HeraldConfig(
+        int httpPort,
+        Optional<String> pgUrl,
+        Path dataDir,
+        Optional<Path> modelsFile,
+        boolean demoData,
+        boolean cluster,
+        Optional<Path> clusterConfig,
+        String clusterName,
+        int clusterPort,
+        AuthMode auth,
+        Optional<String> jwtSecret,
+        Optional<String> jwtPublicKey,
+        Optional<String> jwtIssuer,
+        Optional<String> jwtAudience,
+        long maxBodyBytes,
+        List<String> warnings) {
+
+    public enum AuthMode { JWT, NONE }
+
+    static final Set<String> KNOWN = Set.of(
+            "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
+            "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
+            "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
+            "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES");
+
+    public static HeraldConfig fromEnv(Map<String, String> env) {
+        Reader r = new Reader(env);
+        Optional<Path> models = r.string("HERALD_MODELS").map(Path::of);
+        HeraldConfig config = new HeraldConfig(
+                r.integer("HERALD_HTTP_PORT", 8080, 0, 65535),
+                r.string("HERALD_PG_URL").map(PgUrl::validate),
+                Path.of(r.string("HERALD_DATA_DIR").orElse("./herald-data")),
+                models,
+                r.bool("HERALD_DEMO_DATA", models.isEmpty()),
+                r.bool("HERALD_CLUSTER", false),
+                r.string("HERALD_CLUSTER_CONFIG").map(Path::of),
+                r.string("HERALD_CLUSTER_NAME").orElse("herald"),
+                r.integer("HERALD_CLUSTER_PORT", 5701, 1, 65535),
+                r.authMode(),
+                r.string("HERALD_JWT_SECRET"),
+                r.string("HERALD_JWT_PUBLIC_KEY"),
+                r.string("HERALD_JWT_ISSUER"),
+                r.string("HERALD_JWT_AUDIENCE"),
+                r.integer("HERALD_MAX_BODY_BYTES", 16_777_216, 1, Integer.MAX_VALUE),
+                r.warnings());
+        if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
+            throw new ConfigException("HERALD_JWT_SECRET and HERALD_JWT_PUBLIC_KEY are both set: choose one");
+        }
+        if (config.jwtSecret.filter(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32).isPresent()) {
+            throw new ConfigException("HERALD_JWT_SECRET must be at least 32 bytes long for HS256");
+        }
+        return config;
+    }
+
+    /** A copy with the given port, used once the real port of {@code HERALD_HTTP_PORT=0} is known. */
+    public HeraldConfig withHttpPort(int port) {
+        return new HeraldConfig(port, pgUrl, dataDir, modelsFile, demoData, cluster, clusterConfig, clusterName,
+                clusterPort, auth, jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience, maxBodyBytes, warnings);
+    }
+
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final List<String> warnings = new ArrayList<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+            env.keySet().stream()
+                    .filter(k -> k.startsWith("HERALD_") && !KNOWN.contains(k))
+                    .sorted()
+                    .forEach(k -> warnings.add("unknown variable " + k + " ignored (typo?)"));
+        }
+
+        Optional<String> string(String name) {
+            String v = env.get(name);
+            if (v == null || v.isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of(v.strip());
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            return string(name).map(v -> {
+                try {
+                    int n = Integer.parseInt(v);
+                    if (n < min || n > max) {
+                        throw new ConfigException(name + "=" + v + " is out of range " + min + ".." + max);
+                    }
+                    return n;
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(name + "=" + v + " is not a whole number");
+                }
+            }).orElse(fallback);
+        }
+
+        boolean bool(String name, boolean fallback) {
+            return string(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new ConfigException(name + "=" + v + " is not true or false");
+            }).orElse(fallback);
+        }
+
+        AuthMode authMode() {
+            return string("HERALD_AUTH").map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "jwt" -> AuthMode.JWT;
+                case "none" -> AuthMode.NONE;
+                default -> throw new ConfigException("HERALD_AUTH=" + v + " is not jwt or none");
+            }).orElse(AuthMode.JWT);
+        }
+
+        List<String> warnings() {
+            return List.copyOf(warnings);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.herald.errors;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Maps any failure to an {@link ApiError}. Database conditions are recognised by SQLSTATE; anything
+ * unexpected is logged with a correlation id and reaches the client as {@code E_INTERNAL} only.
+ */
+public final class Failures {
+    private static final Logger LOG = Logger.getLogger(Failures.class.getName());
+
+    private Failures() {
+    }
+
+    public static ApiError toApiError(Throwable failure) {
+        if (failure instanceof ApiError e) {
+            return e;
+        }
+        if (failure instanceof ReplyException reply && reply.getMessage() != null && reply.failureCode() >= 400) {
+            try {
+                return ApiError.fromJson(reply.failureCode(), new JsonObject(reply.getMessage()));
+            } catch (DecodeException e) {
+                return internal(failure);
+            }
+        }
+        if (failure instanceof PgException pg) {
+            ApiError mapped = fromSqlState(pg);
+            if (mapped != null) {
+                return mapped;
+            }
+        }
+        return internal(failure);
+    }
+
+    private static ApiError fromSqlState(PgException pg) {
+        String state = pg.getSqlState();
+        if (state == null) {
+            return null;
+        }
+        return switch (state) {
+            case "23505" -> new ApiError(409, "E_UNIQUE", "A record with that unique value already exists.",
+                    pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
+            case "23503" -> new ApiError(409, "E_FOREIGN_KEY",
+                    "The request refers to a record that does not exist, or is still referred to.",
+                    pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
+            case "22P02", "22003", "22001" -> ApiError.badRequest("E_INVALID_VALUES",
+                    "A value does not fit its attribute's type.");
+            default -> null;
+        };
+    }
+
+    private static ApiError internal(Throwable failure) {
+        String correlationId = UUID.randomUUID().toString();
+        LOG.log(Level.SEVERE, "unexpected failure, correlation id " + correlationId, failure);
+        return ApiError.internal(correlationId);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.herald.records;
+
+import dev.herald.errors.ApiError;
+import dev.herald.models.ForeignKey;
+import dev.herald.models.Junction;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import static dev.herald.models.Identifiers.quote;
+
+/**
+ * Adds and removes the members of a collection (one-to-many through the child's foreign key, or a
+ * junction table) and records the {@code addedTo} / {@code removedFrom} / {@code updated} messages
+ * for exactly the links that changed.
+ */
+final class Links {
+    private final Models models;
+
+    Links(Models models) {
+        this.models = models;
+    }
+
+    /** Makes {@code children} members of {@code parent.attr}; 409 if one of them does not exist. */
+    Future<Void> add(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> children,
+                     long now, List<Notification> out) {
+        if (children.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Model target = models.get(parent.attribute(attr).orElseThrow().target());
+        var oneToMany = models.oneToMany(parent.identity(), attr);
+        if (oneToMany.isPresent()) {
+            return addChildren(conn, oneToMany.get(), target, parentId, children, now, out);
+        }
+        return addLinks(conn, side(parent, attr), target, parentId, children, out);
+    }
+
+    /** Removes {@code children} from {@code parent.attr}; ids that were not members are ignored. */
+    Future<Void> remove(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> children,
+                        long now, List<Notification> out) {
+        return removeWhere(conn, parent, parentId, attr, children, false, now, out);
+    }
+
+    /** Removes every member of {@code parent.attr} that is not in {@code keep}. */
+    Future<Void> removeAllBut(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> keep,
+                              long now, List<Notification> out) {
+        return removeWhere(conn, parent, parentId, attr, keep, true, now, out);
+    }
+
+    private Future<Void> removeWhere(SqlConnection conn, Model parent, Object parentId, String attr,
+                                     List<Object> ids, boolean negate, long now, List<Notification> out) {
+        Model target = models.get(parent.attribute(attr).orElseThrow().target());
+        Object pid = Columns.idParam(parent.primaryKey(), parentId);
+        Object array = Columns.idArray(target.primaryKey(), ids);
+        String match = negate ? "NOT (%s = ANY($2))" : "%s = ANY($2)";
+        var oneToMany = models.oneToMany(parent.identity(), attr);
+        if (oneToMany.isPresent()) {
+            ForeignKey fk = oneToMany.get();
+            String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT)
+                    + " = $3 WHERE " + quote(fk.fk()) + " = $1 AND " + match.formatted(quote(Model.ID))
+                    + " RETURNING " + quote(Model.ID);
+            return conn.preparedQuery(sql).execute(Tuple.of(pid, array, now)).map(rows -> {
+                for (Row r : rows) {
+                    Object child = Columns.idToJson(r.getValue(0));
+                    out.add(Notification.updated(fk.child(), child, new JsonObject().putNull(fk.fk())));
+                    out.add(Notification.removedFrom(parent.identity(), parentId, attr, child));
+                }
+                return null;
+            });
+        }
+        Side side = side(parent, attr);
+        String sql = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.mine) + " = $1 AND "
+                + match.formatted(quote(side.other)) + " RETURNING " + quote(side.other);
+        Future<Void> removed = conn.preparedQuery(sql).execute(Tuple.of(pid, array)).map(rows -> {
+            for (Row r : rows) {
+                Object other = Columns.idToJson(r.getValue(0));
+                out.add(Notification.removedFrom(parent.identity(), parentId, attr, other));
+                if (side.otherAttr != null && !(side.junction.symmetric() && Objects.equals(other, parentId))) {
+                    out.add(Notification.removedFrom(side.otherModel, other, side.otherAttr, parentId));
+                }
+            }
+            return null;
+        });
+        if (!side.junction.symmetric()) {
+            return removed;
+        }
+        String mirror = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.other) + " = $1 AND "
+                + match.formatted(quote(side.mine));
+        return removed.compose(v -> conn.preparedQuery(mirror).execute(Tuple.of(pid, array)).mapEmpty());
+    }
+
+    private Future<Void> addChildren(SqlConnection conn, ForeignKey fk, Model child, Object parentId,
+                                     List<Object> children, long now, List<Notification> out) {
+        String lock = "SELECT " + quote(Model.ID) + ", " + quote(fk.fk()) + " FROM " + quote(fk.child())
+                + " WHERE " + quote(Model.ID) + " = ANY($1) FOR UPDATE";
+        return conn.preparedQuery(lock).execute(Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
+            Set<Object> found = new HashSet<>();
+            List<Object> moving = new ArrayList<>();
+            List<Object> previousParents = new ArrayList<>();
+            for (Row r : rows) {
+                Object id = Columns.idToJson(r.getValue(0));
+                Object old = Columns.idToJson(r.getValue(1));
+                found.add(id);
+                if (!Objects.equals(old, parentId)) {
+                    moving.add(id);
+                    previousParents.add(old);
+                }
+            }
+            refuseMissing(child, children, found);
+            if (moving.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            Model parent = models.get(fk.parent());
+            String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = $1, " + quote(Model.UPDATED_AT)
+                    + " = $3 WHERE " + quote(Model.ID) + " = ANY($2)";
+            return conn.preparedQuery(sql).execute(Tuple.of(Columns.idParam(parent.primaryKey(), parentId),
+                    Columns.idArray(child.primaryKey(), moving), now)).map(done -> {
+                for (int i = 0; i < moving.size(); i++) {
+                    Object id = moving.get(i);
+                    out.add(Notification.updated(fk.child(), id, new JsonObject().put(fk.fk(), parentId)));
+                    out.add(Notification.addedTo(fk.parent(), parentId, fk.collection(), id));
+                    if (previousParents.get(i) != null) {
+                        out.add(Notification.removedFrom(fk.parent(), previousParents.get(i), fk.collection(), id));
+                    }
+                }
+                return null;
+            });
+        });
+    }
+
+    private Future<Void> addLinks(SqlConnection conn, Side side, Model target, Object parentId, List<Object> children,
+                                  List<Notification> out) {
+        Object array = Columns.idArray(target.primaryKey(), children);
+        String exists = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
+                + " = ANY($1) FOR KEY SHARE";
+        Object pid = Columns.idParam(models.get(side.parentModel).primaryKey(), parentId);
+        String insert = "INSERT INTO " + quote(side.junction.table()) + " (" + quote(side.mine) + ", " + quote(side.other)
+                + ") SELECT $1, x FROM unnest($2::" + target.primaryKey().sqlType() + "[]) AS x ON CONFLICT DO NOTHING RETURNING "
+                + quote(side.other);
+        String mirror = "INSERT INTO " + quote(side.junction.table()) + " (" + quote(side.other) + ", " + quote(side.mine)
+                + ") SELECT $1, x FROM unnest($2::" + target.primaryKey().sqlType() + "[]) AS x ON CONFLICT DO NOTHING";
+        return conn.preparedQuery(exists).execute(Tuple.of(array)).compose(rows -> {
+            Set<Object> found = new HashSet<>();
+            rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
+            refuseMissing(target, children, found);
+            return conn.preparedQuery(insert).execute(Tuple.of(pid, array));
+        }).compose(inserted -> {
+            String parentModel = side.parentModel;
+            for (Row r : inserted) {
+                Object other = Columns.idToJson(r.getValue(0));
+                out.add(Notification.addedTo(parentModel, parentId, side.attr, other));
+                if (side.otherAttr != null && !(side.junction.symmetric() && Objects.equals(other, parentId))) {
+                    out.add(Notification.addedTo(side.otherModel, other, side.otherAttr, parentId));
+                }
+            }
+            return side.junction.symmetric()
+                    ? conn.preparedQuery(mirror).execute(Tuple.of(pid, array)).mapEmpty()
+                    : Future.succeededFuture();
+        });
+    }
+
+    private static void refuseMissing(Model target, List<Object> wanted, Set<Object> found) {
+        List<Object> missing = wanted.stream().filter(id -> !found.contains(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new ApiError(409, "E_FOREIGN_KEY", "No " + target.identity() + " record with id "
+                    + Values.show(missing.get(0)) + ".",
+                    new JsonObject().put("model", target.identity()).put("missing", new JsonArray(missing)));
+        }
+    }
+
+    /** A collection seen from one of its ends: which junction column holds this record and which the other. */
+    private record Side(Junction junction, String parentModel, String attr, String mine, String other,
+                        String otherModel, String otherAttr) {
+    }
+
+    private Side side(Model parent, String attr) {
+        Junction j = models.junction(parent.identity(), attr).orElseThrow();
+        boolean isA = j.modelA().equals(parent.identity()) && j.attrA().equals(attr);
+        return isA
+                ? new Side(j, parent.identity(), attr, j.columnA(), j.columnB(), j.modelB(), j.attrB())
+                : new Side(j, parent.identity(), attr, j.columnB(), j.columnA(), j.modelA(), j.attrA());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.herald.records;
+
+import dev.herald.models.Attribute;
+import dev.herald.models.ForeignKey;
+import dev.herald.models.Junction;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.herald.models.Identifiers.quote;
+
+/**
+ * Fills in associations as Sails' blueprints do: a singular association becomes the shallow target
+ * record (or null), a collection an array of at most {@value #COLLECTION_LIMIT} shallow children. One
+ * query per association for the whole page of records, all pipelined on the same connection.
+ */
+final class Populator {
+    static final int COLLECTION_LIMIT = 30;
+
+    private final Models models;
+
+    Populator(Models models) {
+        this.models = models;
+    }
+
+    Future<List<JsonObject>> populate(SqlClient client, Model model, List<JsonObject> records) {
+        if (records.isEmpty()) {
+            return Future.succeededFuture(records);
+        }
+        List<Future<?>> loads = new ArrayList<>();
+        for (Attribute a : model.attributes().values()) {
+            if (a.isSingular() && !a.hidden()) {
+                loads.add(singular(client, a, records));
+            } else if (a.isCollection()) {
+                loads.add(collection(client, model, a, records));
+            }
+        }
+        return Future.all(loads).map(done -> records.stream().map(r -> inDeclaredOrder(model, r)).toList());
+    }
+
+    /** Attributes in the models file's order, then {@code id}, {@code createdAt}, {@code updatedAt}. */
+    private static JsonObject inDeclaredOrder(Model model, JsonObject record) {
+        JsonObject ordered = new JsonObject();
+        for (Attribute a : model.attributes().values()) {
+            if (record.containsKey(a.name())) {
+                ordered.put(a.name(), record.getValue(a.name()));
+            }
+        }
+        ordered.put(Model.ID, record.getValue(Model.ID));
+        ordered.put(Model.CREATED_AT, record.getValue(Model.CREATED_AT));
+        ordered.put(Model.UPDATED_AT, record.getValue(Model.UPDATED_AT));
+        return ordered;
+    }
+
+    private Future<Void> singular(SqlClient client, Attribute a, List<JsonObject> records) {
+        Model target = models.get(a.target());
+        Set<Object> ids = new LinkedHashSet<>();
+        records.forEach(r -> {
+            if (r.getValue(a.name()) != null) {
+                ids.add(r.getValue(a.name()));
+            }
+        });
+        if (ids.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        String sql = "SELECT " + Columns.selectList(target, "") + " FROM " + Columns.table(target)
+                + " WHERE " + quote(Model.ID) + " = ANY($1)";
+        return client.preparedQuery(sql)
+                .execute(Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))
+                .map(rows -> {
+                    Map<Object, JsonObject> byId = new HashMap<>();
+                    for (Row row : rows) {
+                        JsonObject child = Columns.toJson(target, row, false);
+                        byId.put(child.getValue(Model.ID), child);
+                    }
+                    records.forEach(r -> r.put(a.name(), byId.get(r.getValue(a.name()))));
+                    return null;
+                });
+    }
+
+    private Future<Void> collection(SqlClient client, Model model, Attribute a, List<JsonObject> records) {
+        Model target = models.get(a.target());
+        List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
+        String parentColumn;
+        String from;
+        var oneToMany = models.oneToMany(model.identity(), a.name());
+        if (oneToMany.isPresent()) {
+            ForeignKey fk = oneToMany.get();
+            parentColumn = "t." + quote(fk.fk());
+            from = Columns.table(target) + " t";
+        } else {
+            Junction j = models.junction(model.identity(), a.name()).orElseThrow();
+            boolean mineIsA = j.modelA().equals(model.identity()) && j.attrA().equals(a.name());
+            String mine = quote(mineIsA ? j.columnA() : j.columnB());
+            String other = quote(mineIsA ? j.columnB() : j.columnA());
+            parentColumn = "j." + mine;
+            from = quote(j.table()) + " j JOIN " + Columns.table(target) + " t ON t." + quote(Model.ID) + " = j." + other;
+        }
+        String sql = "SELECT * FROM (SELECT " + parentColumn + " AS __parent, " + Columns.selectList(target, "t")
+                + ", row_number() OVER (PARTITION BY " + parentColumn + " ORDER BY t." + quote(Model.ID) + ") AS __rank"
+                + " FROM " + from + " WHERE " + parentColumn + " = ANY($1)) s WHERE __rank <= " + COLLECTION_LIMIT
+                + " ORDER BY __parent, __rank";
+        return client.preparedQuery(sql)
+                .execute(Tuple.of(Columns.idArray(model.primaryKey(), ids)))
+                .map(rows -> {
+                    Map<Object, JsonArray> byParent = new HashMap<>();
+                    for (Row row : rows) {
+                        Object parent = Columns.idToJson(row.getValue("__parent"));
+                        byParent.computeIfAbsent(parent, k -> new JsonArray()).add(Columns.toJson(target, row, false));
+                    }
+                    records.forEach(r -> r.put(a.name(), byParent.getOrDefault(r.getValue(Model.ID), new JsonArray())));
+                    return null;
+                });
+    }
+}

@@ -1,0 +1,124 @@
+package dev.herald.records;
+
+import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.util.List;
+
+/**
+ * The persistence verticle: owns the PostgreSQL pool, applies the schema at start, and runs every
+ * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction;
+ * after the commit the notifications they imply are published once on
+ * {@link RecordsAddresses#NOTIFICATIONS} as {@code {"origin":{..},"notifications":[..]}}.
+ *
+ * <p>Requests: {@code {"op":"find"|"findOne"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
+ * "values", "query", "attribute", "childId", "origin":{"node","socketId","subject"}}}; replies
+ * {@code {"status":200,"body":..}}; failures carry an {@link ApiError} as JSON.
+ */
+public final class RecordsVerticle extends VerticleBase {
+    private final Models models;
+    private final PgConnectOptions connectOptions;
+    private final boolean demoData;
+    private final int poolSize;
+    private Pool pool;
+    private Finder finder;
+    private Writer writer;
+    private Destroyer destroyer;
+    private MessageConsumer<JsonObject> consumer;
+
+    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, int poolSize) {
+        this.models = models;
+        this.connectOptions = connectOptions;
+        this.demoData = demoData;
+        this.poolSize = poolSize;
+    }
+
+    @Override
+    public Future<?> start() {
+        pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(poolSize))
+                .connectingTo(connectOptions)
+                .using(vertx)
+                .build();
+        Populator populator = new Populator(models);
+        finder = new Finder(models, populator);
+        writer = new Writer(models, populator);
+        destroyer = new Destroyer(models, populator);
+        return new Schema(models).apply(pool, demoData ? new DemoData() : null)
+                .compose(v -> {
+                    consumer = vertx.eventBus().localConsumer(RecordsAddresses.EXECUTE, this::execute);
+                    MessageConsumer<Object> health = vertx.eventBus().localConsumer(RecordsAddresses.HEALTH,
+                            message -> pool.query("SELECT 1").execute()
+                                    .onSuccess(rows -> message.reply("UP"))
+                                    .onFailure(e -> message.fail(503, "database unreachable")));
+                    return Future.all(consumer.completion(), health.completion());
+                });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return pool == null ? Future.succeededFuture() : pool.close();
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    private void execute(Message<JsonObject> message) {
+        JsonObject request = message.body();
+        Future.succeededFuture(request)
+                .compose(this::run)
+                .onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
+                .onFailure(failure -> {
+                    ApiError error = Failures.toApiError(failure);
+                    message.fail(error.status(), error.toJson().encode());
+                });
+    }
+
+    private Future<Object> run(JsonObject request) {
+        Model model = models.find(request.getString("model"))
+                .orElseThrow(() -> ApiError.unknownModel(request.getString("model")));
+        Object id = request.getValue("id");
+        String op = request.getString("op", "");
+        JsonObject origin = request.getJsonObject("origin", new JsonObject());
+        return switch (op) {
+            case "find" -> finder.find(pool, model, request.getJsonObject("query", new JsonObject())).map(a -> a);
+            case "findOne" -> finder.findOne(pool, model, id).map(r -> r);
+            case "create" -> pool.withTransaction(c -> writer.create(c, model, request.getJsonObject("values")))
+                    .map(r -> publish(origin, r.notifications(), r.record()));
+            case "update" -> pool.withTransaction(c -> writer.update(c, model, id, request.getJsonObject("values")))
+                    .map(r -> publish(origin, r.notifications(), r.record()));
+            case "add" -> pool.withTransaction(c -> writer.add(c, model, id, request.getString("attribute"),
+                            request.getValue("childId")))
+                    .map(r -> publish(origin, r.notifications(), r.record()));
+            case "remove" -> pool.withTransaction(c -> writer.remove(c, model, id, request.getString("attribute"),
+                            request.getValue("childId")))
+                    .map(r -> publish(origin, r.notifications(), r.record()));
+            case "destroy" -> pool.withTransaction(c -> destroyer.destroy(c, model, id))
+                    .map(r -> publish(origin, r.notifications(), r.previous()));
+            default -> Future.failedFuture(new IllegalArgumentException("unknown records op '" + op + "'"));
+        };
+    }
+
+    private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
+        if (!notifications.isEmpty()) {
+            JsonArray list = new JsonArray();
+            notifications.forEach(n -> list.add(n.toJson()));
+            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS,
+                    new JsonObject().put("origin", origin).put("notifications", list));
+        }
+        return body;
+    }
+}
