@@ -13,6 +13,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.UUID;
 
 /**
@@ -38,15 +42,24 @@ public final class Herald {
         Blueprint blueprint = new Blueprint(vertx, models, auth, node);
         Health health = new Health(vertx, node, () -> new JsonObject().put("enabled", false).put("members", 1));
         int instances = 2 * Runtime.getRuntime().availableProcessors();
-        HttpVerticle first = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), blueprint, health);
+        int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))
-                .compose(id -> vertx.deployVerticle(first))
-                .compose(id -> {
-                    int port = first.actualPort();
-                    return vertx.deployVerticle(() -> new HttpVerticle(port, config.maxBodyBytes(), blueprint, health),
-                            new DeploymentOptions().setInstances(instances - 1)).map(port);
-                })
-                .map(port -> new Herald(vertx, node, auth, port));
+                .compose(id -> vertx.deployVerticle(
+                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health),
+                        new DeploymentOptions().setInstances(instances)))
+                .map(id -> new Herald(vertx, node, auth, port));
+    }
+
+    /**
+     * Vert.x shares a listening socket between verticle instances only for the same requested port, and
+     * port 0 gives each instance its own: so "any free port" is resolved once, before deploying.
+     */
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + host, e);
+        }
     }
 
     public int port() {

@@ -13,6 +13,7 @@ import java.util.Set;
  * Malformed values are refused; unknown {@code HERALD_*} names are reported as warnings.
  */
 public record HeraldConfig(
+        String httpHost,
         int httpPort,
         Optional<String> pgUrl,
         Path dataDir,
@@ -33,7 +34,7 @@ public record HeraldConfig(
     public enum AuthMode { JWT, NONE }
 
     static final Set<String> KNOWN = Set.of(
-            "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
+            "HERALD_HTTP_HOST", "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
             "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
             "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES");
@@ -42,6 +43,7 @@ public record HeraldConfig(
         Reader r = new Reader(env);
         Optional<Path> models = r.string("HERALD_MODELS").map(Path::of);
         HeraldConfig config = new HeraldConfig(
+                r.string("HERALD_HTTP_HOST").orElse("0.0.0.0"),
                 r.integer("HERALD_HTTP_PORT", 8080, 0, 65535),
                 r.string("HERALD_PG_URL").map(PgUrl::validate),
                 Path.of(r.string("HERALD_DATA_DIR").orElse("./herald-data")),
@@ -65,12 +67,6 @@ public record HeraldConfig(
             throw new ConfigException("HERALD_JWT_SECRET must be at least 32 bytes long for HS256");
         }
         return config;
-    }
-
-    /** A copy with the given port, used once the real port of {@code HERALD_HTTP_PORT=0} is known. */
-    public HeraldConfig withHttpPort(int port) {
-        return new HeraldConfig(port, pgUrl, dataDir, modelsFile, demoData, cluster, clusterConfig, clusterName,
-                clusterPort, auth, jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience, maxBodyBytes, warnings);
     }
 
     private static final class Reader {

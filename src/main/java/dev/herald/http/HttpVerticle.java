@@ -7,7 +7,6 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -26,13 +25,14 @@ public final class HttpVerticle extends VerticleBase {
     /** Lets an HTTP caller keep its own socket out of the notifications of its request. */
     public static final String SOCKET_HEADER = "X-Herald-Socket-Id";
 
+    private final String host;
     private final int port;
     private final long maxBodyBytes;
     private final Blueprint blueprint;
     private final Health health;
-    private HttpServer server;
 
-    public HttpVerticle(int port, long maxBodyBytes, Blueprint blueprint, Health health) {
+    public HttpVerticle(String host, int port, long maxBodyBytes, Blueprint blueprint, Health health) {
+        this.host = host;
         this.port = port;
         this.maxBodyBytes = maxBodyBytes;
         this.blueprint = blueprint;
@@ -46,12 +46,9 @@ public final class HttpVerticle extends VerticleBase {
         router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("0.0.0.0").setPort(port));
-        return server.requestHandler(router).listen();
-    }
-
-    public int actualPort() {
-        return server.actualPort();
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(router)
+                .listen();
     }
 
     private void health(RoutingContext ctx) {

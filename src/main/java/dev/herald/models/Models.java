@@ -2,6 +2,8 @@ package dev.herald.models;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +15,7 @@ public final class Models {
     private final List<Junction> junctions = new ArrayList<>();
 
     Models(Map<String, Model> byIdentity) {
-        this.byIdentity = Map.copyOf(byIdentity);
+        this.byIdentity = Collections.unmodifiableMap(new LinkedHashMap<>(byIdentity));
         for (Model model : byIdentity.values()) {
             for (Attribute a : model.singulars()) {
                 foreignKeys.add(foreignKeyOf(model, a));

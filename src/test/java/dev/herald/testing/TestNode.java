@@ -1,0 +1,201 @@
+package dev.herald.testing;
+
+import dev.herald.Herald;
+import dev.herald.config.HeraldConfig;
+import dev.herald.models.Models;
+import dev.herald.models.ModelsLoader;
+import dev.herald.records.RecordsAddresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Herald node started in-process for a test class: its own database on the test PostgreSQL, HTTP
+ * on a free loopback port, a known JWT secret, and a recorder of the notifications it publishes.
+ */
+public final class TestNode implements AutoCloseable {
+    public static final String SECRET = "test-secret-test-secret-test-secret-0123";
+
+    private final Vertx vertx;
+    private final Herald herald;
+    private final WebClient client;
+    private final Pool sql;
+    private final String adminToken;
+    private final List<JsonObject> published = new CopyOnWriteArrayList<>();
+
+    private TestNode(Vertx vertx, Herald herald, Pool sql) {
+        this.vertx = vertx;
+        this.herald = herald;
+        this.sql = sql;
+        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(herald.port()));
+        this.adminToken = token("admin", "*:*");
+        vertx.eventBus().<JsonObject>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.add(m.body()));
+    }
+
+    /** The built-in demo models and records. */
+    public static TestNode demo() {
+        return start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true"));
+    }
+
+    public static TestNode withModels(String yaml) {
+        return start(ModelsLoader.parse(yaml, "test models", false), Map.of());
+    }
+
+    public static TestNode start(Models models, Map<String, String> extraEnv) {
+        PgConnectOptions database = TestDatabase.freshDatabase();
+        Map<String, String> env = new HashMap<>();
+        env.put("HERALD_HTTP_PORT", "0");
+        env.put("HERALD_HTTP_HOST", "127.0.0.1");
+        env.put("HERALD_JWT_SECRET", SECRET);
+        env.put("HERALD_DEMO_DATA", "false");
+        env.put("HERALD_DATA_DIR", tempDir().toString());
+        env.putAll(extraEnv);
+        HeraldConfig config = HeraldConfig.fromEnv(env);
+        Vertx vertx = Vertx.vertx();
+        Herald herald = Herald.start(vertx, config, models, database).await();
+        Pool sql = PgBuilder.pool().connectingTo(database).using(vertx).build();
+        return new TestNode(vertx, herald, sql);
+    }
+
+    private static Path tempDir() {
+        try {
+            Path dir = Files.createTempDirectory("herald-test");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public String token(String subject, String... permissions) {
+        return herald.auth().mint(subject, List.of(permissions), 3600).orElseThrow();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public int port() {
+        return herald.port();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Sends a request with the admin token; {@code body} is JSON-encoded unless it is a String. */
+    public HttpResponse<Buffer> call(HttpMethod method, String uri, Object body) {
+        return call(method, uri, body, adminToken);
+    }
+
+    public HttpResponse<Buffer> call(HttpMethod method, String uri, Object body, String token) {
+        HttpRequest<Buffer> request = client.request(method, uri);
+        if (token != null) {
+            request.putHeader("Authorization", "Bearer " + token);
+        }
+        var future = body == null ? request.send()
+                : request.putHeader("content-type", "application/json")
+                .sendBuffer(Buffer.buffer(body instanceof String s ? s : io.vertx.core.json.Json.encode(body)));
+        try {
+            return future.await(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no response to " + method + " " + uri + " within 30 s");
+        }
+    }
+
+    public HttpResponse<Buffer> get(String uri) {
+        return call(HttpMethod.GET, uri, null);
+    }
+
+    public HttpResponse<Buffer> delete(String uri) {
+        return call(HttpMethod.DELETE, uri, null);
+    }
+
+    public HttpResponse<Buffer> post(String uri, Object body) {
+        return call(HttpMethod.POST, uri, body);
+    }
+
+    public HttpResponse<Buffer> patch(String uri, Object body) {
+        return call(HttpMethod.PATCH, uri, body);
+    }
+
+    /** Runs SQL straight against this node's database, bypassing Herald. */
+    public List<Row> sql(String statement, Object... params) {
+        List<Row> rows = new ArrayList<>();
+        sql.preparedQuery(statement).execute(Tuple.wrap(params)).await().forEach(rows::add);
+        return rows;
+    }
+
+    public long count(String table) {
+        return sql("SELECT count(*) FROM \"" + table + "\"").get(0).getLong(0);
+    }
+
+    /** Every notification batch published so far, oldest first. */
+    public List<JsonObject> published() {
+        return List.copyOf(published);
+    }
+
+    public void clearPublished() {
+        published.clear();
+    }
+
+    /** The notifications of the batches published so far, flattened. */
+    public List<JsonObject> notifications() {
+        List<JsonObject> all = new ArrayList<>();
+        published.forEach(b -> b.getJsonArray("notifications").forEach(n -> all.add((JsonObject) n)));
+        return all;
+    }
+
+    /** Waits until {@code count} batches have been published (they are published after the reply). */
+    public List<JsonObject> awaitPublished(int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (published.size() < count && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        sleep(50);
+        return published();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static JsonObject json(HttpResponse<Buffer> response) {
+        return response.bodyAsJsonObject();
+    }
+
+    public static JsonArray array(HttpResponse<Buffer> response) {
+        return response.bodyAsJsonArray();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        sql.close().await();
+        vertx.close().await();
+    }
+}
