@@ -88,6 +88,8 @@ final class Destroyer {
                 }
                 Row row = rows.iterator().next();
                 destroying.add(key(model, param));
+                int slot = destroyed.size();
+                destroyed.add(null);
                 JsonObject raw = Columns.toJson(model, row, true);
                 JsonObject[] previous = new JsonObject[1];
                 return populator.populate(conn, model, List.of(Columns.toJson(model, row, false)))
@@ -104,7 +106,7 @@ final class Destroyer {
                         })
                         .map(v -> {
                             Object jsonId = Columns.idToJson(param);
-                            destroyed.add(Notification.destroyed(model.identity(), jsonId, previous[0]));
+                            destroyed.set(slot, Notification.destroyed(model.identity(), jsonId, previous[0]));
                             return previous[0];
                         });
             });
@@ -220,10 +222,7 @@ final class Destroyer {
                 Set<Object> others = new LinkedHashSet<>();
                 for (Row r : rows) {
                     Object first = r.getValue(0);
-                    Object o = j.symmetric() && first.equals(id) ? r.getValue(1) : first;
-                    if (!o.equals(id)) {
-                        others.add(o);
-                    }
+                    others.add(j.symmetric() && first.equals(id) ? r.getValue(1) : first);
                 }
                 Object removedId = Columns.idToJson(id);
                 others.forEach(o -> sideEffects.add(Notification.removedFrom(otherModel, Columns.idToJson(o), otherAttr, removedId)));

@@ -176,6 +176,12 @@ public final class TestNode implements AutoCloseable {
         return published();
     }
 
+    /** Gives a publication that should not happen time to arrive, then returns what did. */
+    public List<JsonObject> publishedAfterAPause() {
+        sleep(300);
+        return published();
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,0 +1,239 @@
+package dev.herald.records;
+
+import dev.herald.testing.TestNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static dev.herald.testing.TestNode.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every association shape and onDestroy policy, checked in the database and in the published messages. */
+class DestroyPoliciesTest {
+    static final String MODELS = """
+            author:
+              attributes:
+                name:     { type: string }
+                password: { type: string, private: true }
+                books:    { collection: book, via: author, onDestroy: cascade }
+                notes:    { collection: note, via: author, onDestroy: restrict }
+                fans:     { collection: reader, via: favorites }
+            book:
+              attributes:
+                title:    { type: string }
+                author:   { model: author }
+                chapters: { collection: chapter, via: book, onDestroy: cascade }
+                reviews:  { collection: review, via: book }
+            chapter:
+              attributes:
+                title:    { type: string }
+                secret:   { type: string, private: true }
+                book:     { model: book }
+                figures:  { collection: figure, via: chapter, onDestroy: restrict }
+            figure:
+              attributes:
+                caption:  { type: string }
+                chapter:  { model: chapter }
+            review:
+              attributes:
+                text:     { type: string }
+                book:     { model: book }
+            note:
+              attributes:
+                text:     { type: string }
+                author:   { model: author }
+            reader:
+              attributes:
+                name:      { type: string }
+                favorites: { collection: author, via: fans }
+                idol:      { model: author }
+                tags:      { collection: tag }
+            tag:
+              attributes:
+                label: { type: string }
+            node:
+              attributes:
+                label:    { type: string }
+                parent:   { model: node }
+                children: { collection: node, via: parent, onDestroy: cascade }
+            """;
+
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.withModels(MODELS);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierMessages() {
+        node.clearPublished();
+    }
+
+    private long create(String model, JsonObject values) {
+        var response = node.post("/" + model, values);
+        assertEquals(200, response.statusCode(), response.bodyAsString());
+        return json(response).getLong("id");
+    }
+
+    @Test
+    void restrictRefusesWithTheBlockingChildrenAndChangesNothing() {
+        long author = create("author", new JsonObject().put("name", "Ann"));
+        long book = create("book", new JsonObject().put("title", "B").put("author", author));
+        long note1 = create("note", new JsonObject().put("text", "n1").put("author", author));
+        long note2 = create("note", new JsonObject().put("text", "n2").put("author", author));
+        node.awaitPublished(4);
+        node.clearPublished();
+
+        var response = node.delete("/author/" + author);
+
+        assertEquals(409, response.statusCode());
+        JsonObject error = json(response);
+        assertEquals("E_HAS_CHILDREN", error.getString("code"));
+        assertEquals(new JsonObject().put("note", new JsonArray().add(note1).add(note2)),
+                error.getJsonObject("details").getJsonObject("children"));
+        assertEquals(1, node.sql("SELECT 1 FROM author WHERE id = $1", author).size());
+        assertEquals(1, node.sql("SELECT 1 FROM book WHERE id = $1 AND author = $2", book, author).size());
+        assertTrue(node.publishedAfterAPause().isEmpty(), "a refused destroy publishes nothing");
+    }
+
+    @Test
+    void restrictDeepInsideACascadeRollsBackTheWholeDestroy() {
+        long author = create("author", new JsonObject().put("name", "Deep"));
+        long book = create("book", new JsonObject().put("title", "B").put("author", author));
+        long chapter = create("chapter", new JsonObject().put("title", "C").put("book", book));
+        long figure = create("figure", new JsonObject().put("caption", "F").put("chapter", chapter));
+        node.awaitPublished(4);
+        node.clearPublished();
+
+        var response = node.delete("/author/" + author);
+
+        assertEquals(409, response.statusCode());
+        assertEquals(new JsonObject().put("figure", new JsonArray().add(figure)),
+                json(response).getJsonObject("details").getJsonObject("children"));
+        assertEquals(1, node.sql("SELECT 1 FROM author WHERE id = $1", author).size());
+        assertEquals(1, node.sql("SELECT 1 FROM book WHERE id = $1", book).size());
+        assertEquals(1, node.sql("SELECT 1 FROM chapter WHERE id = $1", chapter).size());
+        assertTrue(node.publishedAfterAPause().isEmpty());
+    }
+
+    @Test
+    void cascadeDestroysTheTreeSetNullNullsAndEveryoneAffectedHearsExactlyOnce() {
+        long author = create("author", new JsonObject().put("name", "Cas").put("password", "hunter2"));
+        long book = create("book", new JsonObject().put("title", "B").put("author", author));
+        long chapter = create("chapter", new JsonObject().put("title", "C").put("book", book).put("secret", "s"));
+        long review = create("review", new JsonObject().put("text", "R").put("book", book));
+        long fan = create("reader", new JsonObject().put("name", "F").put("favorites", new JsonArray().add(author)));
+        long follower = create("reader", new JsonObject().put("name", "I").put("idol", author));
+        node.awaitPublished(6);
+        node.clearPublished();
+
+        var response = node.delete("/author/" + author);
+
+        assertEquals(200, response.statusCode(), response.bodyAsString());
+        JsonObject previous = json(response);
+        assertFalse(previous.containsKey("password"));
+        assertEquals(0, node.sql("SELECT 1 FROM book WHERE id = $1", book).size());
+        assertEquals(0, node.sql("SELECT 1 FROM chapter WHERE id = $1", chapter).size());
+        assertEquals(1, node.sql("SELECT 1 FROM review WHERE id = $1 AND book IS NULL", review).size());
+        assertEquals(1, node.sql("SELECT 1 FROM reader WHERE id = $1 AND idol IS NULL", follower).size());
+
+        List<JsonObject> batches = node.awaitPublished(1);
+        assertEquals(1, batches.size());
+        List<JsonObject> messages = batches.get(0).getJsonArray("notifications").stream()
+                .map(JsonObject.class::cast).toList();
+        assertEquals(Set.of(
+                        "author " + author + " destroyed",
+                        "book " + book + " destroyed",
+                        "chapter " + chapter + " destroyed",
+                        "review " + review + " updated {\"book\":null}",
+                        "reader " + fan + " removedFrom favorites " + author,
+                        "reader " + follower + " updated {\"idol\":null}"),
+                messages.stream().map(DestroyPoliciesTest::describe).collect(Collectors.toSet()));
+        assertEquals(6, messages.size(), "no duplicates, nothing for the destroyed parents' rooms");
+        assertEquals("destroyed", messages.get(0).getJsonObject("message").getString("verb"));
+        assertEquals(previous, messages.get(0).getJsonObject("message").getJsonObject("previous"));
+        JsonObject chapterGone = messages.stream().filter(m -> m.getString("model").equals("chapter")).findFirst().orElseThrow();
+        assertFalse(chapterGone.getJsonObject("message").getJsonObject("previous").containsKey("secret"),
+                "cascaded previous leaves private attributes out too");
+        assertTrue(chapterGone.getBoolean("retire"));
+    }
+
+    @Test
+    void destroyingAOneWayCollectionTargetTellsTheOwnerButNotTheOtherWayRound() {
+        long tag = create("tag", new JsonObject().put("label", "t"));
+        long other = create("tag", new JsonObject().put("label", "u"));
+        long reader = create("reader", new JsonObject().put("name", "R").put("tags", new JsonArray().add(tag).add(other)));
+        node.awaitPublished(3);
+        node.clearPublished();
+
+        assertEquals(200, node.delete("/tag/" + tag).statusCode());
+        List<String> first = node.awaitPublished(1).get(0).getJsonArray("notifications").stream()
+                .map(n -> describe((JsonObject) n)).toList();
+        assertEquals(List.of("tag " + tag + " destroyed", "reader " + reader + " removedFrom tags " + tag), first);
+        node.clearPublished();
+
+        assertEquals(200, node.delete("/reader/" + reader).statusCode());
+        List<String> second = node.awaitPublished(1).get(0).getJsonArray("notifications").stream()
+                .map(n -> describe((JsonObject) n)).toList();
+        assertEquals(List.of("reader " + reader + " destroyed"), second, "a one-way collection has no other side to tell");
+        assertEquals(0, node.sql("SELECT 1 FROM reader_tags__tag").size());
+    }
+
+    @Test
+    void cascadeThroughASelfReferenceDestroysTheWholeTreeAndSurvivesACycle() {
+        long root = create("node", new JsonObject().put("label", "root"));
+        long child = create("node", new JsonObject().put("label", "child").put("parent", root));
+        long grandchild = create("node", new JsonObject().put("label", "grandchild").put("parent", child));
+        node.sql("UPDATE node SET parent = $1 WHERE id = $2", grandchild, root);
+        node.awaitPublished(3);
+        node.clearPublished();
+
+        assertEquals(200, node.delete("/node/" + root).statusCode());
+
+        assertEquals(0, node.sql("SELECT 1 FROM node WHERE id IN ($1, $2, $3)", root, child, grandchild).size());
+        Set<String> messages = node.awaitPublished(1).get(0).getJsonArray("notifications").stream()
+                .map(n -> describe((JsonObject) n)).collect(Collectors.toSet());
+        assertEquals(Set.of("node " + root + " destroyed", "node " + child + " destroyed", "node " + grandchild + " destroyed"),
+                messages);
+    }
+
+    @Test
+    void destroyingAChildTellsTheParentItLeftTheCollection() {
+        long author = create("author", new JsonObject().put("name", "P"));
+        long book = create("book", new JsonObject().put("title", "B").put("author", author));
+        node.awaitPublished(2);
+        node.clearPublished();
+
+        assertEquals(200, node.delete("/book/" + book).statusCode());
+
+        assertEquals(List.of("book " + book + " destroyed", "author " + author + " removedFrom books " + book),
+                node.awaitPublished(1).get(0).getJsonArray("notifications").stream()
+                        .map(n -> describe((JsonObject) n)).toList());
+    }
+
+    static String describe(JsonObject notification) {
+        JsonObject m = notification.getJsonObject("message");
+        String head = notification.getString("model") + " " + notification.getValue("id") + " " + m.getString("verb");
+        return switch (m.getString("verb")) {
+            case "updated" -> head + " " + m.getJsonObject("data").encode();
+            case "removedFrom", "addedTo" -> head + " " + m.getString("attribute") + " "
+                    + m.getValue(m.getString("verb").equals("addedTo") ? "addedId" : "removedId");
+            default -> head;
+        };
+    }
+}
