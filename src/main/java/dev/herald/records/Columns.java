@@ -10,9 +10,7 @@ import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.herald.models.Identifiers.quote;
 
@@ -22,8 +20,6 @@ import static dev.herald.models.Identifiers.quote;
  * kind (including scalars and null) exact.
  */
 final class Columns {
-    private static final Map<String, String> SELECT_LISTS = new ConcurrentHashMap<>();
-
     private Columns() {
     }
 
@@ -33,19 +29,17 @@ final class Columns {
 
     /** {@code "id", "createdAt", "updatedAt", <columns>} qualified with {@code alias}. */
     static String selectList(Model model, String alias) {
-        return SELECT_LISTS.computeIfAbsent(model.identity() + "|" + alias, k -> {
-            String p = alias.isEmpty() ? "" : alias + ".";
-            List<String> parts = new ArrayList<>();
-            parts.add(p + quote(Model.ID));
-            parts.add(p + quote(Model.CREATED_AT));
-            parts.add(p + quote(Model.UPDATED_AT));
-            for (Attribute a : model.columns()) {
-                parts.add(a.type() == ScalarType.JSON
-                        ? p + quote(a.name()) + "::text AS " + quote(a.name())
-                        : p + quote(a.name()));
-            }
-            return String.join(", ", parts);
-        });
+        String p = alias.isEmpty() ? "" : alias + ".";
+        List<String> parts = new ArrayList<>();
+        parts.add(p + quote(Model.ID));
+        parts.add(p + quote(Model.CREATED_AT));
+        parts.add(p + quote(Model.UPDATED_AT));
+        for (Attribute a : model.columns()) {
+            parts.add(a.type() == ScalarType.JSON
+                    ? p + quote(a.name()) + "::text AS " + quote(a.name())
+                    : p + quote(a.name()));
+        }
+        return String.join(", ", parts);
     }
 
     /**

@@ -1,0 +1,87 @@
+package dev.herald.records;
+
+import dev.herald.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Many simultaneous destroys of the same ids: exactly one 200 and one set of notifications per id. */
+class ConcurrentDestroyTest {
+    private static final int RECORDS = 40;
+    private static final int ATTEMPTS_PER_RECORD = 8;
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.demo();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void concurrentDestroysOfOneIdSucceedExactlyOnceEach() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            ids.add(node.sql("INSERT INTO pony (\"createdAt\", \"updatedAt\", name, owner) VALUES (0, 0, $1, 1) RETURNING id",
+                    "racer " + i).get(0).getLong(0));
+            node.sql("INSERT INTO toy (\"createdAt\", \"updatedAt\", label, owner) VALUES (0, 0, 'toy', $1)", ids.get(i));
+        }
+        long poniesBefore = node.count("pony");
+        long toysBefore = node.count("toy");
+        node.clearPublished();
+
+        WebClient client = WebClient.create(node.vertx(), new WebClientOptions()
+                .setDefaultHost("127.0.0.1").setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(64));
+        List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+        for (int attempt = 0; attempt < ATTEMPTS_PER_RECORD; attempt++) {
+            for (long id : ids) {
+                calls.add(client.delete("/pony/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send());
+            }
+        }
+        Future.join(calls).await();
+
+        Map<Long, Integer> successes = new HashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            HttpResponse<Buffer> r = calls.get(i).result();
+            long id = ids.get(i % RECORDS);
+            if (r.statusCode() == 200) {
+                successes.merge(id, 1, Integer::sum);
+            } else {
+                assertEquals(404, r.statusCode(), r.bodyAsString());
+            }
+        }
+        for (long id : ids) {
+            assertEquals(1, successes.getOrDefault(id, 0), "exactly one 200 for pony " + id);
+        }
+        assertEquals(poniesBefore - RECORDS, node.count("pony"), "no lost or doubled rows");
+        assertEquals(toysBefore, node.count("toy"), "setNull keeps the toys");
+
+        List<JsonObject> batches = node.awaitPublished(RECORDS);
+        assertEquals(RECORDS, batches.size(), "one publication per successful destroy");
+        Map<Object, Integer> destroyed = new HashMap<>();
+        batches.forEach(b -> b.getJsonArray("notifications").stream().map(JsonObject.class::cast)
+                .filter(n -> "destroyed".equals(n.getJsonObject("message").getString("verb")))
+                .forEach(n -> destroyed.merge(((Number) n.getValue("id")).longValue(), 1, Integer::sum)));
+        for (long id : ids) {
+            assertEquals(1, destroyed.getOrDefault(id, 0), "one destroyed message for pony " + id);
+        }
+        client.close();
+    }
+}
