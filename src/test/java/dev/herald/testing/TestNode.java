@@ -48,7 +48,7 @@ public final class TestNode implements AutoCloseable {
         this.herald = herald;
         this.sql = sql;
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(herald.port()));
-        this.adminToken = token("admin", "*:*");
+        this.adminToken = herald.auth().mint("admin", List.of("*:*"), 3600).orElse(null);
         vertx.eventBus().<JsonObject>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.add(m.body()));
     }
 

@@ -1,0 +1,156 @@
+package dev.herald.auth;
+
+import dev.herald.models.ModelsLoader;
+import dev.herald.testing.TestNode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import static dev.herald.testing.TestNode.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Tokens on every route: 401 for no, malformed, forged or expired tokens; 403 for missing permissions. */
+class AuthTest {
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.demo();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    static String sign(JsonObject claims, String secret) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] sig = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.UTF_8));
+            return header + "." + payload + "." + b64.encodeToString(sig);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonObject claims(long expiresInSeconds, String... permissions) {
+        long now = System.currentTimeMillis() / 1000;
+        return new JsonObject().put("sub", "mallory").put("iat", now - 10).put("exp", now + expiresInSeconds)
+                .put("permissions", new JsonArray(java.util.List.of((Object[]) permissions)));
+    }
+
+    private static void assert401(String token) {
+        var response = node.call(HttpMethod.DELETE, "/pony/1", null, token);
+        assertEquals(401, response.statusCode(), response.bodyAsString());
+        assertEquals("E_UNAUTHORIZED", json(response).getString("code"));
+        assertEquals("Bearer", response.getHeader("WWW-Authenticate"));
+        assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = 1").size(), "nothing destroyed");
+    }
+
+    @Test
+    void noTokenIs401() {
+        assert401(null);
+    }
+
+    @Test
+    void garbageTokensAre401() {
+        assert401("not-a-jwt");
+        assert401("a.b.c");
+        assert401("....");
+        assert401("x".repeat(7_000) + ".y.z");
+    }
+
+    @Test
+    void aTokenSignedWithAnotherSecretIs401() {
+        assert401(sign(claims(3600, "*:*"), "another-secret-another-secret-another-secret"));
+    }
+
+    @Test
+    void anExpiredTokenIs401() {
+        assert401(sign(claims(-120, "*:*"), TestNode.SECRET));
+    }
+
+    @Test
+    void anUnsignedAlgNoneTokenIs401() {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(claims(3600, "*:*").encode().getBytes(StandardCharsets.UTF_8));
+        assert401(header + "." + payload + ".");
+    }
+
+    @Test
+    void aValidTokenWithoutThePermissionIs403AndDestroysNothing() {
+        String reader = node.token("reader", "pony:read");
+        var response = node.call(HttpMethod.DELETE, "/pony/2", null, reader);
+        assertEquals(403, response.statusCode());
+        assertEquals("E_FORBIDDEN", json(response).getString("code"));
+        assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = 2").size());
+        assertEquals(200, node.call(HttpMethod.GET, "/pony/2", null, reader).statusCode());
+    }
+
+    @Test
+    void permissionsAreCheckedPerModelAndAction() {
+        String toyKeeper = node.token("keeper", "toy:*", "*:read");
+        assertEquals(200, node.call(HttpMethod.GET, "/pony", null, toyKeeper).statusCode());
+        assertEquals(403, node.call(HttpMethod.POST, "/pony", new JsonObject().put("name", "x"), toyKeeper).statusCode());
+        assertEquals(403, node.call(HttpMethod.PATCH, "/pony/1", new JsonObject().put("hobby", "x"), toyKeeper).statusCode());
+        assertEquals(403, node.call(HttpMethod.PUT, "/pony/1/toys/3", null, toyKeeper).statusCode(), "add needs update");
+        var created = node.call(HttpMethod.POST, "/toy", new JsonObject().put("label", "kite"), toyKeeper);
+        assertEquals(200, created.statusCode());
+        assertEquals(200, node.call(HttpMethod.DELETE, "/toy/" + json(created).getLong("id"), null, toyKeeper).statusCode());
+    }
+
+    @Test
+    void aTokenWithoutPermissionsClaimCanDoNothing() {
+        String token = sign(new JsonObject().put("sub", "nobody").put("exp", System.currentTimeMillis() / 1000 + 60), TestNode.SECRET);
+        assertEquals(403, node.call(HttpMethod.GET, "/pony", null, token).statusCode());
+        String malformed = sign(claims(60).put("permissions", "*:*"), TestNode.SECRET);
+        assertEquals(403, node.call(HttpMethod.GET, "/pony", null, malformed).statusCode(), "permissions must be an array");
+    }
+
+    @Test
+    void authenticationComesBeforeRouteAndModelChecks() {
+        assertEquals(401, node.call(HttpMethod.GET, "/unicorn", null, null).statusCode());
+        assertEquals(404, node.call(HttpMethod.GET, "/unicorn", null, node.token("r", "pony:read")).statusCode());
+    }
+
+    @Test
+    void healthNeedsNoToken() {
+        assertEquals(200, node.call(HttpMethod.GET, "/health", null, null).statusCode());
+    }
+
+    @Test
+    void authNoneLetsEveryoneIn() {
+        try (TestNode open = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_AUTH", "none", "HERALD_DEMO_DATA", "true"))) {
+            var response = open.call(HttpMethod.DELETE, "/pony/4", null, null);
+            assertEquals(200, response.statusCode());
+            assertEquals("Pinkie Pie", json(response).getString("name"));
+        }
+    }
+
+    @Test
+    void issuerAndAudienceAreCheckedWhenConfigured() {
+        try (TestNode strict = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_JWT_ISSUER", "https://idp.example",
+                "HERALD_JWT_AUDIENCE", "herald", "HERALD_DEMO_DATA", "true"))) {
+            String good = strict.token("ok", "*:*");
+            assertEquals(200, strict.call(HttpMethod.GET, "/pony/1", null, good).statusCode());
+            String wrongIssuer = sign(claims(60, "*:*").put("iss", "https://evil.example").put("aud", "herald"), TestNode.SECRET);
+            assertEquals(401, strict.call(HttpMethod.GET, "/pony/1", null, wrongIssuer).statusCode());
+            String wrongAudience = sign(claims(60, "*:*").put("iss", "https://idp.example").put("aud", "other"), TestNode.SECRET);
+            assertEquals(401, strict.call(HttpMethod.GET, "/pony/1", null, wrongAudience).statusCode());
+        }
+    }
+}
