@@ -123,6 +123,6 @@ final class Columns {
     }
 
     static String placeholder(Attribute a, int index) {
-        return a.isScalar() && a.type() == ScalarType.JSON ? "CAST($" + index + " AS jsonb)" : "$" + index;
+        return a.isScalar() && a.type() == ScalarType.JSON ? "$" + index + "::text::jsonb" : "$" + index;
     }
 }
