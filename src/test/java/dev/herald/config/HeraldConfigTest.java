@@ -1,0 +1,76 @@
+package dev.herald.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeraldConfigTest {
+
+    @Test
+    void defaultsMatchTheReadmeTable() {
+        HeraldConfig c = HeraldConfig.fromEnv(Map.of());
+        assertEquals(8080, c.httpPort());
+        assertEquals("0.0.0.0", c.httpHost());
+        assertTrue(c.pgUrl().isEmpty());
+        assertEquals(Path.of("./herald-data"), c.dataDir());
+        assertTrue(c.demoData(), "demo data with the demo models");
+        assertFalse(c.cluster());
+        assertEquals("herald", c.clusterName());
+        assertEquals(5701, c.clusterPort());
+        assertEquals(HeraldConfig.AuthMode.JWT, c.auth());
+        assertEquals(16_777_216, c.maxBodyBytes());
+    }
+
+    @Test
+    void aModelsFileTurnsDemoDataOffByDefault() {
+        assertFalse(HeraldConfig.fromEnv(Map.of("HERALD_MODELS", "m.yaml")).demoData());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "HERALD_HTTP_PORT      | eighty                 | HERALD_HTTP_PORT=eighty is not a whole number",
+            "HERALD_HTTP_PORT      | 70000                  | HERALD_HTTP_PORT=70000 is out of range",
+            "HERALD_HTTP_PORT      | -1                     | out of range",
+            "HERALD_CLUSTER        | maybe                  | HERALD_CLUSTER=maybe is not true or false",
+            "HERALD_DEMO_DATA      | 2                      | HERALD_DEMO_DATA=2 is not true or false",
+            "HERALD_AUTH           | basic                  | HERALD_AUTH=basic is not jwt or none",
+            "HERALD_MAX_BODY_BYTES | 0                      | HERALD_MAX_BODY_BYTES=0 is out of range",
+            "HERALD_PG_URL         | mysql://x/y            | HERALD_PG_URL must look like postgresql://",
+            "HERALD_JWT_SECRET     | short                  | HERALD_JWT_SECRET must be at least 32 bytes",
+    })
+    void malformedValuesAreRefusedNamingTheVariable(String name, String value, String message) {
+        ConfigException e = assertThrows(ConfigException.class, () -> HeraldConfig.fromEnv(Map.of(name, value)));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void secretAndPublicKeyTogetherAreRefused() {
+        assertThrows(ConfigException.class, () -> HeraldConfig.fromEnv(Map.of(
+                "HERALD_JWT_SECRET", "x".repeat(40), "HERALD_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----")));
+    }
+
+    @Test
+    void unknownHeraldVariablesAreWarnedAboutNotRefused() {
+        HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_HTTP_PROT", "1", "PATH", "/bin"));
+        assertEquals(List.of("unknown variable HERALD_HTTP_PROT ignored (typo?)"), c.warnings());
+    }
+
+    @Test
+    void postgresUrlsAreParsedAndRedacted() {
+        var options = PgUrl.parse("postgresql://herald:s3cret@db.local:5433/records", "X");
+        assertEquals("db.local", options.getHost());
+        assertEquals(5433, options.getPort());
+        assertEquals("records", options.getDatabase());
+        assertEquals("herald", options.getUser());
+        assertEquals("postgresql://herald:***@db.local:5433/records", PgUrl.redact("postgresql://herald:s3cret@db.local:5433/records"));
+    }
+}

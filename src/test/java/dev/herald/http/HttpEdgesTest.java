@@ -1,0 +1,88 @@
+package dev.herald.http;
+
+import dev.herald.models.ModelsLoader;
+import dev.herald.testing.TestNode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static dev.herald.testing.TestNode.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Transport-level input: body limits, unreadable bodies, unknown routes and methods, health. */
+class HttpEdgesTest {
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true", "HERALD_MAX_BODY_BYTES", "2048"));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndCreatesNothing() {
+        long before = node.count("pony");
+        var r = node.post("/pony", new JsonObject().put("name", "x".repeat(4000)));
+        assertEquals(413, r.statusCode());
+        assertEquals("E_TOO_LARGE", json(r).getString("code"));
+        assertEquals(before, node.count("pony"));
+    }
+
+    @Test
+    void unreadableJsonIs400() {
+        for (String body : new String[]{"{", "{\"name\":}", "nul", "\u0000\u0001", "{\"name\":\"a\"} trailing"}) {
+            var r = node.call(HttpMethod.POST, "/pony", body);
+            assertEquals(400, r.statusCode(), body);
+            assertEquals("E_INVALID_JSON", json(r).getString("code"));
+        }
+    }
+
+    @Test
+    void unsupportedMethodsAre405() {
+        var r = node.call(HttpMethod.PUT, "/pony/1", new JsonObject().put("name", "x"));
+        assertEquals(405, r.statusCode());
+        assertEquals("E_METHOD_NOT_ALLOWED", json(r).getString("code"));
+    }
+
+    @Test
+    void theRootAndOddPathsAre404() {
+        assertEquals(404, node.get("/").statusCode());
+        assertEquals(404, node.get("/pony/1/toys").statusCode());
+        assertEquals("E_NOT_FOUND", json(node.get("/pony/1/toys")).getString("code"));
+    }
+
+    @Test
+    void badPercentEncodingIs400() {
+        assertEquals(400, node.get("/pony/%zz").statusCode());
+    }
+
+    @Test
+    void healthReportsTheNodeTheDatabaseAndASingleMember() {
+        var r = node.call(HttpMethod.GET, "/health", null, null);
+        assertEquals(200, r.statusCode());
+        JsonObject health = json(r);
+        assertEquals("UP", health.getString("status"));
+        assertEquals("UP", health.getString("database"));
+        assertFalse(health.getString("node").isBlank());
+        assertEquals(new JsonObject().put("enabled", false).put("members", 1), health.getJsonObject("cluster"));
+    }
+
+    @Test
+    void errorsNeverCarryStackTraces() {
+        var r = node.get("/pony?where=%7B%22name%22%3A%7B%22%3C%22%3A%5B%5D%7D%7D");
+        assertEquals(400, r.statusCode());
+        String text = r.bodyAsString();
+        assertFalse(text.contains("Exception") || text.contains("at dev.herald"), text);
+        assertTrue(json(r).containsKey("message"));
+    }
+}
