@@ -4,13 +4,15 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Maps any failure to an {@link ApiError}. Database conditions are recognised by SQLSTATE; anything
+ * Maps any failure to an {@link ApiError}. Database conditions are recognised by SQLSTATE (an
+ * unreachable database is 503 {@code E_UNAVAILABLE}, a transaction that never committed); anything
  * unexpected is logged with a correlation id and reaches the client as {@code E_INTERNAL} only.
  */
 public final class Failures {
@@ -30,6 +32,9 @@ public final class Failures {
                 return internal(failure);
             }
         }
+        if (failure instanceof ClosedConnectionException || failure instanceof java.net.ConnectException) {
+            return unavailable();
+        }
         if (failure instanceof PgException pg) {
             ApiError mapped = fromSqlState(pg);
             if (mapped != null) {
@@ -44,6 +49,9 @@ public final class Failures {
         if (state == null) {
             return null;
         }
+        if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55000")) {
+            return unavailable();
+        }
         return switch (state) {
             case "23505" -> new ApiError(409, "E_UNIQUE", "A record with that unique value already exists.",
                     pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
@@ -54,6 +62,10 @@ public final class Failures {
                     "A value does not fit its attribute's type.");
             default -> null;
         };
+    }
+
+    private static ApiError unavailable() {
+        return new ApiError(503, "E_UNAVAILABLE", "The database is unavailable right now; nothing was changed. Try again.");
     }
 
     private static ApiError internal(Throwable failure) {

@@ -78,6 +78,23 @@ class HttpEdgesTest {
     }
 
     @Test
+    void healthIs503WhileTheDatabaseIsUnreachableAndRecovers() {
+        node.databaseReachable(false);
+        try {
+            var down = node.call(HttpMethod.GET, "/health", null, null);
+            assertEquals(503, down.statusCode());
+            assertEquals("DOWN", json(down).getString("status"));
+            assertEquals("DOWN", json(down).getString("database"));
+            var refused = node.get("/pony/1");
+            assertEquals(503, refused.statusCode());
+            assertEquals("E_UNAVAILABLE", json(refused).getString("code"));
+        } finally {
+            node.databaseReachable(true);
+        }
+        assertEquals(200, node.call(HttpMethod.GET, "/health", null, null).statusCode());
+    }
+
+    @Test
     void errorsNeverCarryStackTraces() {
         var r = node.get("/pony?where=%7B%22name%22%3A%7B%22%3C%22%3A%5B%5D%7D%7D");
         assertEquals(400, r.statusCode());

@@ -47,18 +47,23 @@ public final class TestDatabase {
         return new PgConnectOptions(server);
     }
 
-    /** A new, empty database on the test server. */
-    public static PgConnectOptions freshDatabase() {
-        PgConnectOptions admin = server();
-        String name = "herald_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    /** Runs one statement on the test server's maintenance database. */
+    public static void admin(String statement) {
         Vertx vertx = Vertx.vertx();
         try {
-            Pool pool = PgBuilder.pool().connectingTo(admin).using(vertx).build();
-            pool.query("CREATE DATABASE " + name).execute().await();
+            Pool pool = PgBuilder.pool().connectingTo(server()).using(vertx).build();
+            pool.query(statement).execute().await();
             pool.close().await();
         } finally {
             vertx.close().await();
         }
+    }
+
+    /** A new, empty database on the test server. */
+    public static PgConnectOptions freshDatabase() {
+        PgConnectOptions admin = server();
+        String name = "herald_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        admin("CREATE DATABASE " + name);
         return new PgConnectOptions(admin).setDatabase(name);
     }
 }

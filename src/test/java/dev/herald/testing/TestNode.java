@@ -43,6 +43,16 @@ public final class TestNode implements AutoCloseable {
     private final String adminToken;
     private final List<JsonObject> published = new CopyOnWriteArrayList<>();
 
+    private String databaseName;
+
+    /** Cuts this node off its database (connections killed, new ones refused) or lets it back. */
+    public void databaseReachable(boolean reachable) {
+        TestDatabase.admin("ALTER DATABASE " + databaseName + " ALLOW_CONNECTIONS " + reachable);
+        if (!reachable) {
+            TestDatabase.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + databaseName + "'");
+        }
+    }
+
     private TestNode(Vertx vertx, Herald herald, Pool sql) {
         this.vertx = vertx;
         this.herald = herald;
@@ -74,7 +84,9 @@ public final class TestNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Herald herald = Herald.start(vertx, config, models, database).await();
         Pool sql = PgBuilder.pool().connectingTo(database).using(vertx).build();
-        return new TestNode(vertx, herald, sql);
+        TestNode node = new TestNode(vertx, herald, sql);
+        node.databaseName = database.getDatabase();
+        return node;
     }
 
     private static Path tempDir() {
