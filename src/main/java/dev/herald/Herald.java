@@ -6,6 +6,8 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.http.Health;
 import dev.herald.http.HttpVerticle;
 import dev.herald.models.Models;
+import dev.herald.realtime.SocketEndpoint;
+import dev.herald.realtime.SubscriptionVerticle;
 import dev.herald.records.RecordsVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -21,7 +23,7 @@ import java.util.UUID;
 
 /**
  * One Herald node on a Vert.x instance: the persistence verticle first (schema applied, pool open),
- * then one HTTP verticle per event loop. {@link Main} runs it for real; tests start it in-process.
+ * the subscription verticle, then one HTTP verticle per event loop. {@link Main} runs it for real; tests start it in-process.
  */
 public final class Herald {
     private final Vertx vertx;
@@ -43,9 +45,12 @@ public final class Herald {
         Health health = new Health(vertx, node, () -> new JsonObject().put("enabled", false).put("members", 1));
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
+        SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeoutSeconds());
+        SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))
+                .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health),
+                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health, sockets),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port));
     }

@@ -48,7 +48,14 @@ public final class Blueprint {
 
     public Future<ActionResponse> handle(ActionRequest request) {
         return auth.authenticate(request.authorization())
-                .compose(principal -> dispatch(request, principal))
+                .compose(principal -> handleAs(request, principal))
+                .recover(failure -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(failure))));
+    }
+
+    /** The same action for a caller already authenticated (a socket that checked its token). */
+    public Future<ActionResponse> handleAs(ActionRequest request, Principal principal) {
+        return Future.succeededFuture(principal)
+                .compose(p -> dispatch(request, p))
                 .map(body -> new ActionResponse(200, body))
                 .recover(failure -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(failure))));
     }

@@ -29,6 +29,7 @@ public record HeraldConfig(
         Optional<String> jwtIssuer,
         Optional<String> jwtAudience,
         long maxBodyBytes,
+        int socketIdleTimeoutSeconds,
         List<String> warnings) {
 
     public enum AuthMode { JWT, NONE }
@@ -37,7 +38,7 @@ public record HeraldConfig(
             "HERALD_HTTP_HOST", "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
             "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
-            "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES");
+            "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_SOCKET_IDLE_TIMEOUT");
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -59,6 +60,7 @@ public record HeraldConfig(
                 r.string("HERALD_JWT_ISSUER"),
                 r.string("HERALD_JWT_AUDIENCE"),
                 r.integer("HERALD_MAX_BODY_BYTES", 16_777_216, 1, Integer.MAX_VALUE),
+                r.integer("HERALD_SOCKET_IDLE_TIMEOUT", 60, 1, 86_400),
                 r.warnings());
         if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
             throw new ConfigException("HERALD_JWT_SECRET and HERALD_JWT_PUBLIC_KEY are both set: choose one");

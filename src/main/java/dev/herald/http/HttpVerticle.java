@@ -5,6 +5,7 @@ import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.realtime.SocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,8 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, then the blueprint routes. Stateless; every
- * action goes through {@link Blueprint}, which the socket bridge shares.
+ * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then the
+ * blueprint routes. Stateless; every action goes through {@link Blueprint}, which the sockets share.
  */
 public final class HttpVerticle extends VerticleBase {
     /** Lets an HTTP caller keep its own socket out of the notifications of its request. */
@@ -30,8 +31,11 @@ public final class HttpVerticle extends VerticleBase {
     private final long maxBodyBytes;
     private final Blueprint blueprint;
     private final Health health;
+    private final SocketEndpoint sockets;
 
-    public HttpVerticle(String host, int port, long maxBodyBytes, Blueprint blueprint, Health health) {
+    public HttpVerticle(String host, int port, long maxBodyBytes, Blueprint blueprint, Health health,
+                        SocketEndpoint sockets) {
+        this.sockets = sockets;
         this.host = host;
         this.port = port;
         this.maxBodyBytes = maxBodyBytes;
@@ -43,10 +47,13 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/health").handler(this::health);
+        router.route("/realtime/*").subRouter(sockets.router(vertx));
         router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setMaxWebSocketFrameSize(2 * SocketEndpoint.MAX_FRAME_BYTES)
+                        .setMaxWebSocketMessageSize(2 * SocketEndpoint.MAX_FRAME_BYTES))
                 .requestHandler(router)
                 .listen();
     }

@@ -39,6 +39,22 @@ final class Finder {
         }).map(list -> list.get(0));
     }
 
+    /** The subset of {@code ids} that exist, in the order given. */
+    Future<JsonArray> existing(SqlClient client, Model model, JsonArray ids) {
+        String sql = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1)";
+        return client.preparedQuery(sql).execute(Tuple.of(Columns.idArray(model.primaryKey(), ids.getList()))).map(rows -> {
+            java.util.Set<Object> found = new java.util.HashSet<>();
+            rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
+            JsonArray result = new JsonArray();
+            ids.forEach(id -> {
+                if (found.contains(id)) {
+                    result.add(id);
+                }
+            });
+            return result;
+        });
+    }
+
     /** {@code query}: {@code where} (object), {@code limit}, {@code skip}, {@code sort} (string, object or array). */
     Future<JsonArray> find(SqlClient client, Model model, JsonObject query) {
         Tuple params = Tuple.tuple();

@@ -23,7 +23,7 @@ import java.util.List;
  * after the commit the notifications they imply are published once on
  * {@link RecordsAddresses#NOTIFICATIONS} as {@code {"origin":{..},"notifications":[..]}}.
  *
- * <p>Requests: {@code {"op":"find"|"findOne"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
+ * <p>Requests: {@code {"op":"find"|"findOne"|"exists"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
  * "values", "query", "attribute", "childId", "origin":{"node","socketId","subject"}}}; replies
  * {@code {"status":200,"body":..}}; failures carry an {@link ApiError} as JSON.
  */
@@ -96,6 +96,7 @@ public final class RecordsVerticle extends VerticleBase {
         return switch (op) {
             case "find" -> finder.find(pool, model, request.getJsonObject("query", new JsonObject())).map(a -> a);
             case "findOne" -> finder.findOne(pool, model, id).map(r -> r);
+            case "exists" -> finder.existing(pool, model, request.getJsonArray("ids")).map(a -> a);
             case "create" -> pool.withTransaction(c -> writer.create(c, model, request.getJsonObject("values")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
             case "update" -> pool.withTransaction(c -> writer.update(c, model, id, request.getJsonObject("values")))

@@ -1,0 +1,24 @@
+package dev.herald.realtime;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/** The server side of the Vert.x event-bus bridge frame format. */
+final class Frames {
+    private Frames() {
+    }
+
+    static Buffer rec(String address, Object body) {
+        return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+    }
+
+    /** An {@code err} frame: protocol-level problems only, with an HTTP-like code. */
+    static Buffer err(int code, String address, String message) {
+        JsonObject frame = new JsonObject().put("type", "err").put("failureCode", code)
+                .put("failureType", "RECIPIENT_FAILURE").put("message", message);
+        if (address != null) {
+            frame.put("address", address);
+        }
+        return frame.toBuffer();
+    }
+}

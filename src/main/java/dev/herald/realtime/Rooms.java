@@ -1,0 +1,121 @@
+package dev.herald.realtime;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This node's rooms: which sockets are subscribed to which record, and which watch a model's
+ * creations. Touched only on the subscription verticle's context, so plain collections suffice.
+ */
+final class Rooms {
+    private final Map<String, SocketSession> sockets = new HashMap<>();
+    private final Map<String, Set<SocketSession>> records = new HashMap<>();
+    private final Map<String, Set<SocketSession>> watchers = new HashMap<>();
+    private final Map<String, Set<String>> roomsOfSocket = new HashMap<>();
+
+    /** Numbers that crossed JSON may come back as Integer or Long; a room key must not care. */
+    static String key(String model, Object id) {
+        Object normal = id instanceof Number n ? (Object) n.longValue() : id;
+        return model + "\u0000" + normal;
+    }
+
+    void add(SocketSession session) {
+        sockets.put(session.id(), session);
+    }
+
+    SocketSession socket(String id) {
+        return id == null ? null : sockets.get(id);
+    }
+
+    Collection<SocketSession> sockets() {
+        return List.copyOf(sockets.values());
+    }
+
+    void remove(String socketId) {
+        SocketSession session = sockets.remove(socketId);
+        Set<String> rooms = roomsOfSocket.remove(socketId);
+        if (session == null) {
+            return;
+        }
+        if (rooms != null) {
+            for (String room : rooms) {
+                leaveRoom(records, room, session);
+                leaveRoom(watchers, room, session);
+            }
+        }
+    }
+
+    void join(SocketSession session, String model, Object id) {
+        if (!sockets.containsKey(session.id())) {
+            return;
+        }
+        String room = key(model, id);
+        records.computeIfAbsent(room, k -> new LinkedHashSet<>()).add(session);
+        roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(room);
+    }
+
+    void leave(SocketSession session, String model, Object id) {
+        String room = key(model, id);
+        leaveRoom(records, room, session);
+        Set<String> rooms = roomsOfSocket.get(session.id());
+        if (rooms != null) {
+            rooms.remove(room);
+        }
+    }
+
+    void watch(SocketSession session, String model) {
+        if (!sockets.containsKey(session.id())) {
+            return;
+        }
+        watchers.computeIfAbsent(model, k -> new LinkedHashSet<>()).add(session);
+        roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(model);
+    }
+
+    boolean isMember(SocketSession session, String model, Object id) {
+        Set<SocketSession> members = records.get(key(model, id));
+        return members != null && members.contains(session);
+    }
+
+    List<SocketSession> members(String model, Object id) {
+        Set<SocketSession> members = records.get(key(model, id));
+        return members == null ? List.of() : new ArrayList<>(members);
+    }
+
+    List<SocketSession> watchersOf(String model) {
+        Set<SocketSession> members = watchers.get(model);
+        return members == null ? List.of() : new ArrayList<>(members);
+    }
+
+    /** Everyone leaves the record's room (after its destroy). */
+    void retire(String model, Object id) {
+        String room = key(model, id);
+        Set<SocketSession> members = records.remove(room);
+        if (members != null) {
+            members.forEach(s -> {
+                Set<String> rooms = roomsOfSocket.get(s.id());
+                if (rooms != null) {
+                    rooms.remove(room);
+                }
+            });
+        }
+    }
+
+    int roomCount() {
+        return records.size();
+    }
+
+    private static void leaveRoom(Map<String, Set<SocketSession>> map, String room, SocketSession session) {
+        Set<SocketSession> members = map.get(room);
+        if (members != null) {
+            members.remove(session);
+            if (members.isEmpty()) {
+                map.remove(room);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.herald.realtime;
+
+import dev.herald.records.RecordsAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The subscription verticle: owns this node's sockets and rooms. One consumer of
+ * {@link RecordsAddresses#NOTIFICATIONS} receives every committed change (from any node, when
+ * clustered) and delivers each message to the local members of its room, minus the requester, then
+ * retires the room of a destroyed record. Membership never leaves this node. Every operation runs on
+ * this verticle's context, in the order it was asked for, so a join requested before a notification
+ * arrives is always seen by that notification.
+ */
+public final class SubscriptionVerticle extends VerticleBase {
+    private static final Logger LOG = Logger.getLogger(SubscriptionVerticle.class.getName());
+
+    private final long idleTimeoutNanos;
+    private final Rooms rooms = new Rooms();
+    private MessageConsumer<JsonObject> consumer;
+    private long reaper;
+
+    public SubscriptionVerticle(long idleTimeoutSeconds) {
+        this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
+    }
+
+    @Override
+    public Future<?> start() {
+        long period = Math.max(250, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
+        reaper = vertx.setPeriodic(period, t -> reapSilentSockets());
+        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> deliver(m.body()));
+        return consumer.completion();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(reaper);
+        return Future.succeededFuture();
+    }
+
+    private <T> Future<T> onContext(Supplier<T> work) {
+        Promise<T> promise = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                promise.complete(work.get());
+            } catch (RuntimeException e) {
+                promise.fail(e);
+            }
+        });
+        return promise.future();
+    }
+
+    Future<Void> open(SocketSession session) {
+        return onContext(() -> {
+            rooms.add(session);
+            return null;
+        });
+    }
+
+    Future<Void> close(String socketId) {
+        return onContext(() -> {
+            rooms.remove(socketId);
+            return null;
+        });
+    }
+
+    Future<Void> join(SocketSession session, Map<String, List<Object>> records) {
+        return onContext(() -> {
+            records.forEach((model, ids) -> ids.forEach(id -> rooms.join(session, model, id)));
+            return null;
+        });
+    }
+
+    Future<Void> leave(SocketSession session, String model, List<Object> ids) {
+        return onContext(() -> {
+            ids.forEach(id -> rooms.leave(session, model, id));
+            return null;
+        });
+    }
+
+    Future<Void> watch(SocketSession session, String model) {
+        return onContext(() -> {
+            rooms.watch(session, model);
+            return null;
+        });
+    }
+
+    /** Delivery of one committed change: each message encoded once, written to every local member. */
+    private void deliver(JsonObject batch) {
+        JsonObject origin = batch.getJsonObject("origin", new JsonObject());
+        String excluded = excludedSocket(origin);
+        for (Object item : batch.getJsonArray("notifications")) {
+            JsonObject n = (JsonObject) item;
+            String model = n.getString("model");
+            Buffer frame = Frames.rec(model, n.getJsonObject("message"));
+            Object id = n.getValue("id");
+            if (id == null) {
+                Object created = n.getJsonObject("message").getValue("id");
+                for (SocketSession s : rooms.watchersOf(model)) {
+                    if (!s.id().equals(excluded)) {
+                        s.send(frame);
+                    }
+                    rooms.join(s, model, created);
+                }
+                continue;
+            }
+            for (SocketSession s : rooms.members(model, id)) {
+                if (!s.id().equals(excluded)) {
+                    s.send(frame);
+                }
+            }
+            if (n.getBoolean("retire", false)) {
+                rooms.retire(model, id);
+            }
+        }
+    }
+
+    /**
+     * The requester of a socket request never hears about its own change; an HTTP caller naming a
+     * socket in {@code X-Herald-Socket-Id} is honoured only when that socket is signed in as the same
+     * subject.
+     */
+    private String excludedSocket(JsonObject origin) {
+        String socketId = origin.getString("socketId");
+        if (socketId == null) {
+            return null;
+        }
+        if (origin.getBoolean("viaSocket", false)) {
+            return socketId;
+        }
+        SocketSession named = rooms.socket(socketId);
+        String subject = origin.getString("subject");
+        return named != null && subject != null && subject.equals(named.subject()) ? socketId : null;
+    }
+
+    private void reapSilentSockets() {
+        long now = System.nanoTime();
+        for (SocketSession s : rooms.sockets()) {
+            if (s.silentNanos(now) > idleTimeoutNanos) {
+                LOG.fine(() -> "closing silent socket " + s.id());
+                rooms.remove(s.id());
+                s.close();
+            }
+        }
+    }
+}

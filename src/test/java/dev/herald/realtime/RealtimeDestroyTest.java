@@ -1,0 +1,53 @@
+package dev.herald.realtime;
+
+import dev.herald.testing.TestNode;
+import dev.herald.testing.TestSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.herald.testing.TestNode.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A browser-style client subscribed to Pinkie Pie sees exactly the seed's destroyed message. */
+class RealtimeDestroyTest {
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.demo();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void aSubscriberSeesPinkiePieDestroyedOverHttpWithTheExactSeedMessage() {
+        try (TestSocket watcher = TestSocket.connect(node.vertx(), node.port(), null)) {
+            JsonObject subscribed = watcher.ask("herald.subscribe", new JsonObject().put("model", "pony")
+                    .put("ids", new JsonArray().add(4).add(404)), node.adminToken());
+            assertEquals("rec", subscribed.getString("type"));
+            assertEquals(new JsonObject().put("subscribed", new JsonArray().add(4)).put("notFound", new JsonArray().add(404)),
+                    subscribed.getJsonObject("body"));
+
+            var response = node.delete("/pony/4");
+            assertEquals(200, response.statusCode());
+
+            JsonObject frame = watcher.await(f -> "pony".equals(f.getString("address")));
+            assertEquals("rec", frame.getString("type"));
+            JsonObject expected = new JsonObject().put("verb", "destroyed").put("id", 4).put("previous", json(response));
+            assertEquals(expected, frame.getJsonObject("body"));
+            assertEquals(List.of("verb", "id", "previous"), List.copyOf(frame.getJsonObject("body").fieldNames()));
+            assertFalse(frame.getJsonObject("body").getJsonObject("previous").containsKey("secret"));
+            assertTrue(watcher.notifications("pony", 200).isEmpty(), "exactly one destroyed message");
+        }
+    }
+}
