@@ -25,6 +25,7 @@ public final class TestSocket implements AutoCloseable {
     private final List<JsonObject> kept = new ArrayList<>();
     private volatile boolean closed;
 
+    /** Handlers are attached on the event loop as the connection completes, so no early frame is lost. */
     private TestSocket(WebSocketClient client, WebSocket socket) {
         this.client = client;
         this.socket = socket;
@@ -37,8 +38,7 @@ public final class TestSocket implements AutoCloseable {
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(4 * 1024 * 1024)
                 .setMaxFrameSize(4 * 1024 * 1024));
         String uri = "/realtime/websocket" + (query == null ? "" : "?" + query);
-        WebSocket socket = client.connect(port, "127.0.0.1", uri).await();
-        return new TestSocket(client, socket);
+        return client.connect(port, "127.0.0.1", uri).map(socket -> new TestSocket(client, socket)).await();
     }
 
     public void sendRaw(String text) {
