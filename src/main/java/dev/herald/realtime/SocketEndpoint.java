@@ -71,14 +71,13 @@ public final class SocketEndpoint {
         socket.handler(data -> frame(session, data));
         socket.closeHandler(v -> subscriptions.close(session.id()));
         socket.exceptionHandler(e -> socket.close());
-        subscriptions.open(session).onSuccess(v -> {
-            String token = accessToken(socket.uri());
-            if (token != null) {
-                auth.authenticate(token)
-                        .onSuccess(session::authenticated)
-                        .onFailure(e -> session.send(Frames.err(401, null, Failures.toApiError(e).getMessage())));
-            }
-        });
+        String token = accessToken(socket.uri());
+        if (token != null) {
+            session.connectedWith(auth.authenticate(token)
+                    .onSuccess(session::authenticated)
+                    .onFailure(e -> session.send(Frames.err(401, null, Failures.toApiError(e).getMessage()))));
+        }
+        subscriptions.open(session);
     }
 
     private static String accessToken(String uri) {
@@ -158,7 +157,11 @@ public final class SocketEndpoint {
             return auth.authenticate(null);
         }
         Principal known = session.principal();
-        return known != null ? Future.succeededFuture(known)
+        if (known != null) {
+            return Future.succeededFuture(known);
+        }
+        Future<Principal> connecting = session.connectAuthentication();
+        return connecting != null ? connecting
                 : Future.failedFuture(ApiError.unauthorized("A bearer token is required: headers.authorization or ?access_token=."));
     }
 

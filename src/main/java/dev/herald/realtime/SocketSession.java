@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.auth.Principal;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -14,6 +15,7 @@ final class SocketSession {
     private final SockJSSocket socket;
     private final Context context;
     private volatile Principal principal;
+    private volatile Future<Principal> connectAuthentication;
     private volatile long lastSeen = System.nanoTime();
 
     SocketSession(String id, SockJSSocket socket, Context context) {
@@ -28,6 +30,15 @@ final class SocketSession {
 
     Principal principal() {
         return principal;
+    }
+
+    /** The check of the {@code ?access_token=} the socket connected with; frames without a token wait on it. */
+    void connectedWith(Future<Principal> authentication) {
+        this.connectAuthentication = authentication;
+    }
+
+    Future<Principal> connectAuthentication() {
+        return connectAuthentication;
     }
 
     void authenticated(Principal principal) {
