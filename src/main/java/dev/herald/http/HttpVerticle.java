@@ -47,6 +47,7 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/health").handler(this::health);
+        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(2L * SocketEndpoint.MAX_FRAME_BYTES));
         router.route("/realtime/*").subRouter(sockets.router(vertx));
         router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route().handler(this::blueprint);
