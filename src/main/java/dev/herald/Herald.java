@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.Health;
 import dev.herald.http.HttpVerticle;
@@ -12,14 +13,12 @@ import dev.herald.records.RecordsVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.UUID;
 
 /**
  * One Herald node on a Vert.x instance: the persistence verticle first (schema applied, pool open),
@@ -38,11 +37,12 @@ public final class Herald {
         this.port = port;
     }
 
-    public static Future<Herald> start(Vertx vertx, HeraldConfig config, Models models, PgConnectOptions database) {
-        String node = UUID.randomUUID().toString();
+    public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions database) {
+        Vertx vertx = cluster.vertx();
+        String node = cluster.nodeId();
         Auth auth = Auth.create(vertx, config);
         Blueprint blueprint = new Blueprint(vertx, models, auth, node);
-        Health health = new Health(vertx, node, () -> new JsonObject().put("enabled", false).put("members", 1));
+        Health health = new Health(vertx, node, cluster::state);
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeoutSeconds());

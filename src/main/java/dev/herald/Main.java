@@ -1,6 +1,8 @@
 package dev.herald;
 
 import dev.herald.auth.TokenCommand;
+import dev.herald.cluster.Cluster;
+import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
@@ -16,7 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub NAME --permissions LIST}
- * prints a token signed with this node's secret. Configuration errors end the process with status 2
+ * prints a token signed with this node's secret; {@code java -jar herald.jar cluster 3} runs a local
+ * cluster of three nodes on one PostgreSQL. Configuration errors end the process with status 2
  * and one line saying what to fix.
  */
 public final class Main {
@@ -26,15 +29,18 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         Logging.configure();
         try {
             HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
             if (args.length > 0 && args[0].equals("token")) {
                 System.exit(TokenCommand.run(config, List.of(args).subList(1, args.length)));
             }
+            if (args.length > 0 && args[0].equals("cluster")) {
+                System.exit(ClusterCommand.run(config, List.of(args).subList(1, args.length)));
+            }
             if (args.length > 0) {
-                throw new ConfigException("unknown command '" + args[0] + "' (commands: token)");
+                throw new ConfigException("unknown command '" + args[0] + "' (commands: token, cluster)");
             }
             serve(config);
         } catch (ConfigException | ModelsException e) {
@@ -53,10 +59,17 @@ public final class Main {
             LOG.warning("HERALD_AUTH=none: AUTHENTICATION IS OFF, anyone who can reach this port can read and destroy every record");
         }
         Database database = Database.open(config);
-        Vertx vertx = Vertx.vertx();
+        Cluster cluster;
+        try {
+            cluster = config.cluster() ? Cluster.join(config).await() : Cluster.standalone(Vertx.vertx());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e instanceof ConfigException ? e : new ConfigException("cannot join the cluster: " + e.getMessage());
+        }
+        Vertx vertx = cluster.vertx();
         Herald herald;
         try {
-            herald = Herald.start(vertx, config, models, database.connectOptions()).await();
+            herald = Herald.start(cluster, config, models, database.connectOptions()).await();
         } catch (RuntimeException e) {
             vertx.close().await();
             database.close();
@@ -66,14 +79,16 @@ public final class Main {
             vertx.close().await();
             database.close();
         }, "herald-shutdown"));
-        printBanner(config, models, database, herald);
+        printBanner(config, models, database, cluster, herald);
     }
 
-    private static void printBanner(HeraldConfig config, Models models, Database database, Herald herald) {
+    private static void printBanner(HeraldConfig config, Models models, Database database, Cluster cluster, Herald herald) {
         String names = models.all().stream().map(Model::identity).sorted().collect(Collectors.joining(", "));
         System.out.println("Herald node " + herald.node() + " is up");
         System.out.println("database: " + database.description());
         System.out.println("models: " + names + (config.modelsFile().isEmpty() ? " (built-in demo)" : " from " + config.modelsFile().get()));
+        System.out.println("cluster: " + (config.cluster() ? "member of '" + config.clusterName() + "', "
+                + cluster.state().getInteger("members") + " member(s)" : "off (single node)"));
         System.out.println("listening on port " + herald.port());
         herald.auth().mint("admin", List.of("*:*"), ADMIN_TOKEN_SECONDS).ifPresentOrElse(token -> {
             System.out.println("admin token (valid 7 days, all permissions):");

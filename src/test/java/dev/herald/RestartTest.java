@@ -1,5 +1,6 @@
 package dev.herald;
 
+import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.models.ModelsLoader;
@@ -29,7 +30,7 @@ class RestartTest {
                     "HERALD_HTTP_PORT", "0", "HERALD_HTTP_HOST", "127.0.0.1"));
             Database database = Database.open(config);
             Vertx vertx = Vertx.vertx();
-            Herald herald = Herald.start(vertx, config, ModelsLoader.loadDemo(), database.connectOptions()).await();
+            Herald herald = Herald.start(Cluster.standalone(vertx), config, ModelsLoader.loadDemo(), database.connectOptions()).await();
             return new Running(vertx, database, herald, WebClient.create(vertx));
         }
 

@@ -57,9 +57,17 @@ public final class Auth {
             options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithmOf(pem)).setBuffer(pem));
             return new Auth(JWTAuth.create(vertx, options), true, false, config);
         }
-        String secret = config.jwtSecret().orElseGet(() -> SecretStore.loadOrCreate(config.dataDir()));
+        String secret = sharedSecret(config).orElseThrow();
         options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
         return new Auth(JWTAuth.create(vertx, options), true, true, config);
+    }
+
+    /** The HS256 secret every node of a cluster must share: configured, or the data dir's; empty with a public key or auth off. */
+    public static Optional<String> sharedSecret(HeraldConfig config) {
+        if (config.auth() == HeraldConfig.AuthMode.NONE || config.jwtPublicKey().isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(config.jwtSecret().orElseGet(() -> SecretStore.loadOrCreate(config.dataDir())));
     }
 
     public boolean enabled() {

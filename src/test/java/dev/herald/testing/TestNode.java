@@ -1,6 +1,7 @@
 package dev.herald.testing;
 
 import dev.herald.Herald;
+import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
@@ -82,7 +83,7 @@ public final class TestNode implements AutoCloseable {
         env.putAll(extraEnv);
         HeraldConfig config = HeraldConfig.fromEnv(env);
         Vertx vertx = Vertx.vertx();
-        Herald herald = Herald.start(vertx, config, models, database).await();
+        Herald herald = Herald.start(Cluster.standalone(vertx), config, models, database).await();
         Pool sql = PgBuilder.pool().connectingTo(database).using(vertx).build();
         TestNode node = new TestNode(vertx, herald, sql);
         node.databaseName = database.getDatabase();
