@@ -2,15 +2,13 @@ package dev.herald.auth;
 
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -32,24 +30,12 @@ class AuthTest {
         node.close();
     }
 
-    static String sign(JsonObject claims, String secret) {
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String payload = b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] sig = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.UTF_8));
-            return header + "." + payload + "." + b64.encodeToString(sig);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    private static JsonObject claims(long expiresInSeconds, String... permissions) {
+        return Tokens.claims("mallory", expiresInSeconds, permissions);
     }
 
-    private static JsonObject claims(long expiresInSeconds, String... permissions) {
-        long now = System.currentTimeMillis() / 1000;
-        return new JsonObject().put("sub", "mallory").put("iat", now - 10).put("exp", now + expiresInSeconds)
-                .put("permissions", new JsonArray(java.util.List.of((Object[]) permissions)));
+    private static String sign(JsonObject claims, String secret) {
+        return Tokens.sign(claims, secret);
     }
 
     private static void assert401(String token) {

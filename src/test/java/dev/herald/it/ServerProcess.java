@@ -94,6 +94,15 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError("expected line not printed within 90 s; saw " + seen);
     }
 
+    /** kill -9: no shutdown hook, no goodbye to the cluster. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

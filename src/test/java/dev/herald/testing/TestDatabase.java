@@ -59,6 +59,12 @@ public final class TestDatabase {
         }
     }
 
+    /** The {@code HERALD_PG_URL} form of a database on the test server, for nodes in other processes. */
+    public static String url(PgConnectOptions options) {
+        return "postgresql://" + options.getUser() + ":" + options.getPassword() + "@" + options.getHost() + ":"
+                + options.getPort() + "/" + options.getDatabase();
+    }
+
     /** A new, empty database on the test server. */
     public static PgConnectOptions freshDatabase() {
         PgConnectOptions admin = server();

@@ -1,0 +1,110 @@
+package dev.herald.it;
+
+import dev.herald.testing.TestDatabase;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Herald nodes as separate JVMs on the built jar, clustered over Hazelcast on loopback under a random
+ * cluster name, sharing one fresh database on the test PostgreSQL and one JWT secret.
+ */
+final class ClusterNodes implements AutoCloseable {
+    static final String SECRET = "cluster-secret-cluster-secret-cluster-secret";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Map<String, String> env = new HashMap<>();
+    private final List<ServerProcess> processes = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
+
+    ClusterNodes(String models) throws IOException {
+        Path dir = Files.createTempDirectory("herald-cluster");
+        Path modelsFile = dir.resolve("models.yaml");
+        Files.writeString(modelsFile, models);
+        env.put("HERALD_CLUSTER", "true");
+        env.put("HERALD_CLUSTER_NAME", "herald-it-" + UUID.randomUUID());
+        env.put("HERALD_CLUSTER_PORT", String.valueOf(freePortBase()));
+        env.put("HERALD_PG_URL", TestDatabase.url(TestDatabase.freshDatabase()));
+        env.put("HERALD_JWT_SECRET", SECRET);
+        env.put("HERALD_HTTP_PORT", "0");
+        env.put("HERALD_HTTP_HOST", "127.0.0.1");
+        env.put("HERALD_MODELS", modelsFile.toString());
+        env.put("HERALD_DATA_DIR", dir.resolve("data").toString());
+    }
+
+    /** A free port to start Hazelcast's search from (each node takes the next free one above it). */
+    private static int freePortBase() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return Math.min(socket.getLocalPort(), 65_000);
+        }
+    }
+
+    /** Starts {@code count} nodes together and waits until each reports UP with {@code expectedMembers}. */
+    List<Integer> start(int count, int expectedMembers) throws Exception {
+        List<ServerProcess> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            started.add(ServerProcess.start(env));
+        }
+        List<Integer> newPorts = new ArrayList<>();
+        for (ServerProcess p : started) {
+            processes.add(p);
+            int port = p.awaitPort();
+            ports.add(port);
+            newPorts.add(port);
+        }
+        for (int port : newPorts) {
+            awaitHealth(port, expectedMembers);
+        }
+        return newPorts;
+    }
+
+    static JsonObject health(int port) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new JsonObject(r.body()).put("httpStatus", r.statusCode());
+    }
+
+    static void awaitHealth(int port, int members) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        JsonObject last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = health(port);
+                if (last.getInteger("httpStatus") == 200 && last.getJsonObject("cluster").getInteger("members") == members) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = new JsonObject().put("error", e.toString());
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("node on port " + port + " not UP with " + members + " members: " + last);
+    }
+
+    int port(int node) {
+        return ports.get(node);
+    }
+
+    ServerProcess process(int node) {
+        return processes.get(node);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServerProcess p : processes) {
+            p.close();
+        }
+    }
+}
