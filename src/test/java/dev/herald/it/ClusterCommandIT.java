@@ -1,0 +1,61 @@
+package dev.herald.it;
+
+import dev.herald.testing.TestSocket;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The README's cluster section: one command, two nodes, a destroy on one reaches a socket on the other. */
+class ClusterCommandIT {
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void theClusterCommandRunsNodesThatShareDatabaseSecretAndNotifications(@TempDir Path dataDir) throws Exception {
+        int first = Math.min(freePort(), 64_000);
+        Map<String, String> env = Map.of("HERALD_DATA_DIR", dataDir.toString(), "HERALD_HTTP_HOST", "127.0.0.1",
+                "HERALD_CLUSTER_NAME", "herald-cmd-" + UUID.randomUUID(), "HERALD_CLUSTER_PORT", String.valueOf(freePort()));
+        Vertx vertx = Vertx.vertx();
+        try (ServerProcess cluster = ServerProcess.start(env, "cluster", "2", "--port", String.valueOf(first))) {
+            cluster.awaitLine(l -> l.startsWith("[node ") && l.contains("listening on port"));
+            String token = cluster.awaitLine(l -> l.matches("\\[node \\d] {3}ey.*")).replaceFirst("\\[node \\d] +", "");
+            cluster.awaitLine(l -> l.startsWith("[node ") && l.contains("listening on port"));
+            ClusterNodes.awaitHealth(first, 2);
+            ClusterNodes.awaitHealth(first + 1, 2);
+
+            try (TestSocket onSecond = TestSocket.connect(vertx, first + 1, "access_token=" + token)) {
+                JsonObject subscribed = onSecond.ask("herald.subscribe",
+                        new JsonObject().put("model", "pony").put("ids", new JsonArray().add(4)), null);
+                assertEquals(new JsonArray().add(4), subscribed.getJsonObject("body").getJsonArray("subscribed"));
+
+                HttpResponse<String> destroyed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + first + "/pony/4")).DELETE()
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, destroyed.statusCode(), "a token printed by one node works on the other");
+
+                JsonObject message = onSecond.await(f -> "pony".equals(f.getString("address"))).getJsonObject("body");
+                assertEquals(new JsonObject().put("verb", "destroyed").put("id", 4).put("previous", new JsonObject(destroyed.body())),
+                        message);
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+}
