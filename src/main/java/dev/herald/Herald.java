@@ -4,6 +4,8 @@ import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
+import dev.herald.haystack.EntitiesVerticle;
+import dev.herald.haystack.HaystackApi;
 import dev.herald.http.Health;
 import dev.herald.http.HttpVerticle;
 import dev.herald.models.Models;
@@ -47,10 +49,12 @@ public final class Herald {
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeoutSeconds());
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
+        HaystackApi haystack = new HaystackApi(vertx, auth, node);
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))
+                .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database)))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health, sockets),
+                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health, sockets, haystack),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port));
     }

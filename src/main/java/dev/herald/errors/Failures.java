@@ -60,6 +60,7 @@ public final class Failures {
                     pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
             case "22P02", "22003", "22001" -> ApiError.badRequest("E_INVALID_VALUES",
                     "A value does not fit its attribute's type.");
+            case "2201B" -> ApiError.badRequest("E_INVALID_CRITERIA", "The regular expression is not valid.");
             default -> null;
         };
     }

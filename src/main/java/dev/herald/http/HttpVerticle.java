@@ -5,7 +5,9 @@ import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.haystack.HaystackApi;
 import dev.herald.realtime.SocketEndpoint;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -32,10 +34,12 @@ public final class HttpVerticle extends VerticleBase {
     private final Blueprint blueprint;
     private final Health health;
     private final SocketEndpoint sockets;
+    private final HaystackApi haystack;
 
     public HttpVerticle(String host, int port, long maxBodyBytes, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets) {
+                        SocketEndpoint sockets, HaystackApi haystack) {
         this.sockets = sockets;
+        this.haystack = haystack;
         this.host = host;
         this.port = port;
         this.maxBodyBytes = maxBodyBytes;
@@ -50,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
         router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(2L * SocketEndpoint.MAX_FRAME_BYTES));
         router.route("/realtime/*").subRouter(sockets.router(vertx));
         router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+        router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(haystack::handle);
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)

@@ -1,0 +1,166 @@
+package dev.herald.haystack;
+
+import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
+import dev.herald.haystack.filter.Filter;
+import dev.herald.haystack.filter.FilterParser;
+import dev.herald.haystack.filter.FilterSyntaxException;
+import dev.herald.haystack.json.GridJson;
+import dev.herald.haystack.json.HaystackFormatException;
+import dev.herald.haystack.json.HaystackJson;
+import dev.herald.haystack.sql.EntitySchema;
+import dev.herald.haystack.value.Dict;
+import dev.herald.records.Notification;
+import dev.herald.records.RecordsAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Persistence of Haystack entities: owns their pool and table, runs each op it is asked for on
+ * {@link HaystackAddresses#EXECUTE}, writes in one transaction, and after a deleteRec commits
+ * publishes one {@code destroyed} per entity (address {@code entity}) with the other notifications.
+ *
+ * <p>Requests: {@code {"op":"read"|"deleteRec", "filter", "limit"}} or {@code {"op", "ids":[..]}};
+ * {@code {"op":"createRec"|"updateRec", "rows":[v3 dicts]}}; {@code {"op":"resolve"|"exists", "ids"}}.
+ * Replies {@code {"status":200,"body":<grid JSON>}}.
+ */
+public final class EntitiesVerticle extends VerticleBase {
+    public static final String MODEL = "entity";
+
+    private final PgConnectOptions connectOptions;
+    private Pool pool;
+
+    public EntitiesVerticle(PgConnectOptions connectOptions) {
+        this.connectOptions = connectOptions;
+    }
+
+    @Override
+    public Future<?> start() {
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(connectOptions).using(vertx).build();
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4740952904)").execute()
+                        .compose(v -> runAll(conn)))
+                .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
+    }
+
+    private static Future<Void> runAll(SqlConnection conn) {
+        Future<Void> chain = Future.succeededFuture();
+        for (String ddl : EntitySchema.DDL) {
+            chain = chain.compose(v -> conn.query(ddl).execute().mapEmpty());
+        }
+        return chain;
+    }
+
+    @Override
+    public Future<?> stop() {
+        return pool == null ? Future.succeededFuture() : pool.close();
+    }
+
+    private void execute(Message<JsonObject> message) {
+        Future.succeededFuture(message.body())
+                .compose(this::run)
+                .onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
+                .onFailure(failure -> {
+                    ApiError error = Failures.toApiError(failure);
+                    message.fail(error.status(), error.toJson().encode());
+                });
+    }
+
+    private Future<Object> run(JsonObject request) {
+        String op = request.getString("op", "");
+        JsonObject origin = request.getJsonObject("origin", new JsonObject());
+        return switch (op) {
+            case "read" -> read(request).map(GridJson::encode);
+            case "deleteRec" -> pool.withTransaction(conn -> delete(conn, request))
+                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
+            case "createRec" -> pool.withTransaction(conn -> EntityWrites.create(conn, rows(request)))
+                    .map(result -> GridJson.encode(result.grid()));
+            case "updateRec" -> pool.withTransaction(conn -> EntityWrites.update(conn, rows(request)))
+                    .map(result -> GridJson.encode(result.grid()));
+            case "resolve" -> EntityStore.resolve(pool, strings(request.getJsonArray("ids"))).map(map -> {
+                JsonObject out = new JsonObject();
+                map.forEach((given, uuid) -> out.put(given, uuid == null ? null : uuid.toString()));
+                return out;
+            });
+            case "exists" -> EntityStore.resolve(pool, strings(request.getJsonArray("ids"))).map(map -> {
+                JsonArray out = new JsonArray();
+                map.forEach((given, uuid) -> {
+                    if (uuid != null) {
+                        out.add(given);
+                    }
+                });
+                return out;
+            });
+            default -> Future.failedFuture(new IllegalArgumentException("unknown haystack op '" + op + "'"));
+        };
+    }
+
+    private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {
+        if (request.containsKey("filter")) {
+            return FilterRefs.canonical(pool, parse(request.getString("filter")))
+                    .compose(filter -> EntityStore.select(pool, filter, request.getInteger("limit", 0), false))
+                    .compose(found -> EntityStore.grid(pool, found, java.util.Map.of()));
+        }
+        List<String> ids = strings(request.getJsonArray("ids"));
+        return pool.withConnection(conn -> EntityWrites.targets(conn, ids)
+                .compose(uuids -> EntityStore.byIds(conn, uuids, false)
+                        .compose(found -> EntityStore.grid(conn, uuids.stream().map(found::get).toList(), java.util.Map.of()))));
+    }
+
+    private Future<EntityWrites.Result> delete(SqlConnection conn, JsonObject request) {
+        if (request.containsKey("filter")) {
+            return FilterRefs.canonical(conn, parse(request.getString("filter")))
+                    .compose(filter -> EntityStore.select(conn, filter, request.getInteger("limit", 0), true))
+                    .compose(found -> EntityWrites.delete(conn,
+                    found.stream().map(dev.herald.haystack.sql.TagStorage::entityId).toList(), found));
+        }
+        return EntityWrites.targets(conn, strings(request.getJsonArray("ids"))).compose(uuids -> EntityStore.byIds(conn, uuids, true)
+                .compose(found -> EntityWrites.delete(conn, uuids, uuids.stream().map(found::get).toList())));
+    }
+
+    private static Filter parse(String filter) {
+        try {
+            return FilterParser.parse(filter);
+        } catch (FilterSyntaxException e) {
+            throw HaystackErrors.badRequest("Invalid filter: " + e.getMessage());
+        }
+    }
+
+    private static List<Dict> rows(JsonObject request) {
+        List<Dict> rows = new ArrayList<>();
+        JsonArray json = request.getJsonArray("rows");
+        for (int i = 0; i < json.size(); i++) {
+            try {
+                rows.add(HaystackJson.decodeDict(json.getJsonObject(i), "rows[" + i + "]"));
+            } catch (HaystackFormatException e) {
+                throw HaystackErrors.badRequest(e.getMessage());
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> strings(JsonArray array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(String.valueOf(v)));
+        return out;
+    }
+
+    private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
+        if (!notifications.isEmpty()) {
+            JsonArray list = new JsonArray();
+            notifications.forEach(n -> list.add(n.toJson()));
+            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", origin).put("notifications", list));
+        }
+        return body;
+    }
+}

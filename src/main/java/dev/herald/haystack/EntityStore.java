@@ -1,0 +1,213 @@
+package dev.herald.haystack;
+
+import dev.herald.haystack.filter.Filter;
+import dev.herald.haystack.json.Grid;
+import dev.herald.haystack.sql.FilterSql;
+import dev.herald.haystack.sql.SqlFilter;
+import dev.herald.haystack.sql.TagStorage;
+import dev.herald.haystack.value.Dict;
+import dev.herald.haystack.value.Ref;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Entity reads shared by the Haystack ops: id and fully-qualified-name resolution, filter queries
+ * (one SQL statement each), and turning stored entities into response grids with Ref display text.
+ */
+final class EntityStore {
+    static final String SELECT = "SELECT e.id, e.tags FROM entity e";
+
+    private EntityStore() {
+    }
+
+    /**
+     * Resolves each id as written (a UUID in any case, or an fqname such as {@code site.equip.point})
+     * to an existing entity's UUID; ids that resolve to nothing map to null.
+     */
+    static Future<Map<String, UUID>> resolve(SqlClient client, List<String> ids) {
+        Map<String, UUID> result = new LinkedHashMap<>();
+        List<UUID> uuids = new ArrayList<>();
+        List<String> fqnames = new ArrayList<>();
+        for (String id : ids) {
+            UUID uuid = EntityRefs.uuidOrNull(id);
+            if (uuid != null) {
+                uuids.add(uuid);
+            } else {
+                fqnames.add(id);
+            }
+        }
+        Future<Set<UUID>> existing = uuids.isEmpty() ? Future.succeededFuture(Set.of())
+                : client.preparedQuery("SELECT id FROM entity WHERE id = ANY($1)").execute(Tuple.of(uuids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Set<UUID> found = new java.util.HashSet<>();
+                    rows.forEach(r -> found.add(r.getUUID(0)));
+                    return found;
+                });
+        return existing.compose(found -> {
+            Future<Void> chain = Future.succeededFuture();
+            Map<String, UUID> byFqname = new HashMap<>();
+            for (String fqname : fqnames) {
+                chain = chain.compose(v -> resolveFqname(client, fqname).map(u -> {
+                    byFqname.put(fqname, u);
+                    return null;
+                }));
+            }
+            return chain.map(v -> {
+                for (String id : ids) {
+                    UUID uuid = EntityRefs.uuidOrNull(id);
+                    result.put(id, uuid != null ? (found.contains(uuid) ? uuid : null) : byFqname.get(id));
+                }
+                return result;
+            });
+        });
+    }
+
+    /**
+     * {@code a.b.c}: the entity named {@code c} whose parent (its {@code equipRef}, else its
+     * {@code siteRef}) is {@code a.b}; a top-level name has neither. An ambiguous name is a 400.
+     */
+    private static Future<UUID> resolveFqname(SqlClient client, String fqname) {
+        String[] names = fqname.split("\\.", -1);
+        for (String name : names) {
+            if (name.isEmpty()) {
+                return Future.succeededFuture(null);
+            }
+        }
+        String top = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 AND NOT tags ? 'equipRef' AND NOT tags ? 'siteRef'";
+        String below = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 "
+                + "AND COALESCE(tags -> 'equipRef' ->> 'v', tags -> 'siteRef' ->> 'v') = ANY($2)";
+        Future<List<UUID>> level = client.preparedQuery(top).execute(Tuple.of(names[0])).map(EntityStore::uuids);
+        for (int i = 1; i < names.length; i++) {
+            String name = names[i];
+            level = level.compose(parents -> parents.isEmpty() ? Future.succeededFuture(parents)
+                    : client.preparedQuery(below)
+                    .execute(Tuple.of(name, (Object) parents.stream().map(UUID::toString).toArray(String[]::new)))
+                    .map(EntityStore::uuids));
+        }
+        return level.map(found -> {
+            if (found.size() > 1) {
+                throw HaystackErrors.badRequest("'" + fqname + "' names " + found.size() + " entities");
+            }
+            return found.isEmpty() ? null : found.get(0);
+        });
+    }
+
+    private static List<UUID> uuids(Iterable<Row> rows) {
+        List<UUID> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.getUUID(0)));
+        return out;
+    }
+
+    /** The matches of a filter, by id, up to {@code limit} (0: all); {@code FOR UPDATE} when deleting. */
+    static Future<List<Dict>> select(SqlClient client, Filter filter, int limit, boolean lock) {
+        SqlFilter where = FilterSql.toSql(filter, 1);
+        String sql = SELECT + " WHERE " + where.where() + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "")
+                + (lock ? " FOR UPDATE OF e" : "");
+        return client.preparedQuery(sql).execute(Tuple.from(where.params())).map(EntityStore::dicts);
+    }
+
+    static Future<Map<UUID, Dict>> byIds(SqlClient client, List<UUID> ids, boolean lock) {
+        String sql = SELECT + " WHERE e.id = ANY($1)" + (lock ? " FOR UPDATE" : "");
+        return client.preparedQuery(sql).execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+            Map<UUID, Dict> found = new HashMap<>();
+            rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
+            return found;
+        });
+    }
+
+    static List<Dict> dicts(Iterable<Row> rows) {
+        List<Dict> out = new ArrayList<>();
+        rows.forEach(r -> out.add(TagStorage.decode(r.getJsonObject(1))));
+        return out;
+    }
+
+    /**
+     * A response grid: Refs carry the target's {@code dis}, else its {@code name}, else nothing;
+     * columns are {@code id}, {@code name} when any row has it, then the rest alphabetically; no rows
+     * gives the {@code empty} grid.
+     */
+    static Future<Grid> grid(SqlClient client, List<Dict> entities, Map<UUID, String> knownDisplays) {
+        if (entities.isEmpty()) {
+            return Future.succeededFuture(Grid.empty(Dict.EMPTY));
+        }
+        Set<UUID> wanted = new java.util.HashSet<>();
+        for (Dict e : entities) {
+            wanted.add(TagStorage.entityId(e));
+            wanted.addAll(EntityRefs.referencedUuids(e));
+        }
+        wanted.removeAll(knownDisplays.keySet());
+        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of()) : client.preparedQuery(
+                        "SELECT id, COALESCE(CASE WHEN tags -> 'dis' ->> '_k' = 's' THEN tags -> 'dis' ->> 'v' END, "
+                                + "CASE WHEN tags -> 'name' ->> '_k' = 's' THEN tags -> 'name' ->> 'v' END) FROM entity WHERE id = ANY($1)")
+                .execute(Tuple.of(wanted.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, String> found = new HashMap<>();
+                    rows.forEach(r -> {
+                        if (r.getString(1) != null) {
+                            found.put(r.getUUID(0), r.getString(1));
+                        }
+                    });
+                    return found;
+                });
+        return looked.map(found -> {
+            Map<UUID, String> all = new HashMap<>(knownDisplays);
+            all.putAll(found);
+            List<Dict> rows = entities.stream().map(e -> EntityRefs.mapRefs(e, r -> {
+                UUID u = EntityRefs.uuidOrNull(r.id());
+                return new Ref(r.id(), u == null ? null : all.get(u));
+            })).toList();
+            List<Grid.Column> columns = columns(rows);
+            return new Grid(Dict.EMPTY, columns, rows.stream().map(r -> inColumnOrder(r, columns)).toList());
+        });
+    }
+
+    /** Display text an entity gives Refs to itself: {@code dis}, else {@code name}. */
+    static String displayOf(Dict e) {
+        if (e.get("dis") instanceof dev.herald.haystack.value.Str dis) {
+            return dis.value();
+        }
+        return e.get("name") instanceof dev.herald.haystack.value.Str name ? name.value() : null;
+    }
+
+    private static Dict inColumnOrder(Dict row, List<Grid.Column> columns) {
+        Map<String, dev.herald.haystack.value.HaystackValue> ordered = new LinkedHashMap<>();
+        for (Grid.Column c : columns) {
+            if (row.has(c.name())) {
+                ordered.put(c.name(), row.get(c.name()));
+            }
+        }
+        return new Dict(ordered);
+    }
+
+    private static List<Grid.Column> columns(List<Dict> rows) {
+        Set<String> rest = new TreeSet<>();
+        boolean name = false;
+        for (Dict row : rows) {
+            for (String tag : row.tags().keySet()) {
+                if (tag.equals("name")) {
+                    name = true;
+                } else if (!tag.equals("id")) {
+                    rest.add(tag);
+                }
+            }
+        }
+        List<Grid.Column> columns = new ArrayList<>();
+        columns.add(Grid.Column.named("id"));
+        if (name) {
+            columns.add(Grid.Column.named("name"));
+        }
+        rest.forEach(t -> columns.add(Grid.Column.named(t)));
+        return columns;
+    }
+}

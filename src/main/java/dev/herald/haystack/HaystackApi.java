@@ -1,0 +1,231 @@
+package dev.herald.haystack;
+
+import dev.herald.auth.Action;
+import dev.herald.auth.Auth;
+import dev.herald.auth.Principal;
+import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
+import dev.herald.haystack.json.Grid;
+import dev.herald.haystack.json.GridJson;
+import dev.herald.haystack.json.HaystackFormatException;
+import dev.herald.haystack.json.HaystackJson;
+import dev.herald.haystack.json.JsonVersion;
+import dev.herald.haystack.value.DateTime;
+import dev.herald.haystack.value.Dict;
+import dev.herald.haystack.value.HaystackValue;
+import dev.herald.haystack.value.Marker;
+import dev.herald.haystack.value.Num;
+import dev.herald.haystack.value.Ref;
+import dev.herald.haystack.value.Str;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Haystack / WideSky ops under {@code /api/}: grids in, grids out, errors as error grids with
+ * WideSky's statuses. GET requests carry a one-row grid as Zinc-encoded query parameters.
+ */
+public final class HaystackApi {
+    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(60_000);
+    private static final OffsetDateTime BOOT = OffsetDateTime.now(ZoneOffset.UTC);
+    private static final Map<String, String> OPS = new LinkedHashMap<>();
+
+    static {
+        OPS.put("about", "Summary information for server");
+        OPS.put("ops", "Operations supported by this server");
+        OPS.put("formats", "Grid data formats supported by this server");
+        OPS.put("read", "Read entity records in database");
+        OPS.put("createRec", "Create new rec(s) in the Haystack Server.");
+        OPS.put("updateRec", "Update rec(s) in the Haystack Server.");
+        OPS.put("deleteRec", "Remove rec(s) from the Haystack Server.");
+    }
+
+    private final Vertx vertx;
+    private final Auth auth;
+    private final String node;
+
+    public HaystackApi(Vertx vertx, Auth auth, String node) {
+        this.vertx = vertx;
+        this.auth = auth;
+        this.node = node;
+    }
+
+    public void handle(RoutingContext ctx) {
+        String op = ctx.pathParam("op");
+        Future.succeededFuture(op)
+                .compose(name -> OPS.containsKey(name) ? auth.authenticate(ctx.request().getHeader("Authorization"))
+                        : Future.failedFuture(HaystackErrors.notFound("No op '" + name + "'")))
+                .compose(principal -> run(op, principal, ctx))
+                .onSuccess(grid -> send(ctx, 200, grid))
+                .onFailure(failure -> send(ctx, failure));
+    }
+
+    private Future<JsonObject> run(String op, Principal principal, RoutingContext ctx) {
+        requirePermission(op, principal);
+        return switch (op) {
+            case "about" -> Future.succeededFuture(GridJson.encode(about()));
+            case "ops" -> Future.succeededFuture(GridJson.encode(ops()));
+            case "formats" -> Future.succeededFuture(GridJson.encode(formats()));
+            default -> execute(op, principal, requestGrid(ctx));
+        };
+    }
+
+    private static void requirePermission(String op, Principal principal) {
+        Action action = switch (op) {
+            case "read" -> Action.READ;
+            case "createRec" -> Action.CREATE;
+            case "updateRec" -> Action.UPDATE;
+            case "deleteRec" -> Action.DESTROY;
+            default -> null;
+        };
+        if (action != null && !principal.allows(EntitiesVerticle.MODEL, action)) {
+            throw ApiError.forbidden("Permission " + EntitiesVerticle.MODEL + ":" + action.word() + " is required.");
+        }
+    }
+
+    private Future<JsonObject> execute(String op, Principal principal, Grid grid) {
+        JsonObject command = new JsonObject().put("op", op).put("origin", new JsonObject().put("node", node)
+                .put("subject", principal.subject()).put("viaSocket", false));
+        if (grid.rows().isEmpty()) {
+            throw HaystackErrors.badRequest("Request has no rows");
+        }
+        if (op.equals("read") || op.equals("deleteRec")) {
+            targets(grid, command);
+        } else {
+            JsonArray rows = new JsonArray();
+            grid.rows().forEach(row -> rows.add(HaystackJson.encodeDict(row, JsonVersion.V3)));
+            command.put("rows", rows);
+        }
+        return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE, command, DELIVERY)
+                .map(reply -> reply.body().getJsonObject("body"));
+    }
+
+    /** WideSky's dispatch: a {@code filter} in the first row wins, else every row's {@code id}. */
+    private static void targets(Grid grid, JsonObject command) {
+        Dict first = grid.rows().get(0);
+        if (first.get("filter") != null) {
+            if (!(first.get("filter") instanceof Str filter)) {
+                throw HaystackErrors.badRequest("filter must be a Str");
+            }
+            command.put("filter", filter.value()).put("limit", limit(first.get("limit")));
+            return;
+        }
+        if (grid.column("id") == null) {
+            throw HaystackErrors.badRequest("Missing filter or id columns");
+        }
+        JsonArray ids = new JsonArray();
+        for (int i = 0; i < grid.rows().size(); i++) {
+            HaystackValue id = grid.rows().get(i).get("id");
+            if (id instanceof Ref ref) {
+                ids.add(ref.id());
+            } else if (id instanceof Str str && !str.value().isBlank()) {
+                ids.add(str.value().startsWith("@") ? str.value().substring(1) : str.value());
+            } else {
+                throw HaystackErrors.badRequest("rows[" + i + "].id must be a Ref (a UUID or a fully-qualified name)");
+            }
+        }
+        command.put("ids", ids);
+    }
+
+    /** Absent, null or 0: unlimited; negative or not a Number: 400; fractions are truncated. */
+    private static int limit(HaystackValue value) {
+        if (value == null) {
+            return 0;
+        }
+        if (!(value instanceof Num n) || Double.isNaN(n.value()) || n.value() < 0) {
+            throw HaystackErrors.badRequest("Invalid limit: must be a Number, 0 or more (0 = unlimited)");
+        }
+        return n.value() >= Integer.MAX_VALUE ? 0 : (int) n.value();
+    }
+
+    private static Grid requestGrid(RoutingContext ctx) {
+        if (ctx.request().method().name().equals("GET")) {
+            Map<String, HaystackValue> tags = new LinkedHashMap<>();
+            ctx.queryParams().forEach(e -> {
+                HaystackValue value = ZincParameter.decode(e.getValue());
+                if (value != null && Dict.isTagName(e.getKey())) {
+                    tags.putIfAbsent(e.getKey(), value);
+                }
+            });
+            if (tags.isEmpty()) {
+                throw HaystackErrors.badRequest("Request has no rows");
+            }
+            Dict row = new Dict(tags);
+            return new Grid(Dict.EMPTY, tags.keySet().stream().map(Grid.Column::named).toList(), List.of(row));
+        }
+        try {
+            Object body = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+            if (!(body instanceof JsonObject json)) {
+                throw HaystackErrors.badRequest("Cannot parse request grid: not a JSON object");
+            }
+            return GridJson.decode(json);
+        } catch (DecodeException | NullPointerException e) {
+            throw HaystackErrors.badRequest("Cannot parse request grid: not valid JSON");
+        } catch (HaystackFormatException e) {
+            throw HaystackErrors.badRequest("Cannot parse request grid: " + e.getMessage());
+        }
+    }
+
+    private Grid about() {
+        Map<String, HaystackValue> row = new LinkedHashMap<>();
+        row.put("haystackVersion", new Str("3.0"));
+        row.put("serverName", new Str(node));
+        row.put("serverTime", new DateTime(OffsetDateTime.now(ZoneOffset.UTC), "UTC"));
+        row.put("serverBootTime", new DateTime(BOOT, "UTC"));
+        row.put("productName", new Str("Herald"));
+        row.put("productVersion", new Str(String.valueOf(HaystackApi.class.getPackage().getImplementationVersion())));
+        row.put("moduleName", new Str("herald"));
+        row.put("vendorName", new Str("Herald"));
+        row.put("tz", new Str("UTC"));
+        return new Grid(Dict.EMPTY, row.keySet().stream().map(Grid.Column::named).toList(), List.of(new Dict(row)));
+    }
+
+    private static Grid ops() {
+        List<Dict> rows = new ArrayList<>();
+        OPS.forEach((name, summary) -> rows.add(new Dict(Map.of("name", new Str(name), "summary", new Str(summary)))));
+        return new Grid(Dict.EMPTY, List.of(Grid.Column.named("name"), Grid.Column.named("summary")), rows);
+    }
+
+    private static Grid formats() {
+        Dict json = new Dict(Map.of("mime", new Str("application/json"), "receive", Marker.VALUE, "send", Marker.VALUE));
+        return new Grid(Dict.EMPTY, List.of(Grid.Column.named("mime"), Grid.Column.named("receive"), Grid.Column.named("send")),
+                List.of(json));
+    }
+
+    private static void send(RoutingContext ctx, int status, JsonObject grid) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(grid.encode());
+    }
+
+    /** An error grid: {@code err} marker and {@code dis} = "HBadRequestError: …" (no stack traces). */
+    private static void send(RoutingContext ctx, Throwable failure) {
+        ApiError error = Failures.toApiError(failure);
+        String kind = error.code().startsWith("H") ? error.code() : switch (error.status()) {
+            case 401 -> "HUnauthorizedError";
+            case 403 -> "HForbiddenError";
+            case 404 -> HaystackErrors.NOT_FOUND;
+            case 400, 413 -> HaystackErrors.BAD_REQUEST;
+            default -> "HServerError";
+        };
+        String dis = kind + ": " + error.getMessage() + (error.details() != null && error.details().containsKey("correlationId")
+                ? " (correlation id " + error.details().getString("correlationId") + ")" : "");
+        JsonObject grid = new JsonObject()
+                .put("meta", new JsonObject().put("ver", "2.0").put("err", "m:").put("dis", "s:" + dis))
+                .put("cols", new JsonArray().add(new JsonObject().put("name", "empty")))
+                .put("rows", new JsonArray());
+        if (error.status() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        send(ctx, error.status(), grid);
+    }
+}
