@@ -8,6 +8,8 @@ import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.haystack.EntitiesVerticle;
+import dev.herald.haystack.HaystackAddresses;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.records.RecordsAddresses;
@@ -248,7 +250,7 @@ public final class SocketEndpoint {
     private Future<Map<String, List<Object>>> joinVerified(SocketSession session, Map<String, List<Object>> rooms) {
         return subscriptions.join(session, rooms).compose(v -> {
             List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
-            rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(RecordsAddresses.EXECUTE,
+            rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
                             new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
                     .compose(reply -> {
                         List<Object> existing = reply.body().getJsonArray("body").getList();
@@ -263,22 +265,27 @@ public final class SocketEndpoint {
         });
     }
 
+    private String existsAddress(String model) {
+        return model.equals(EntitiesVerticle.MODEL) ? HaystackAddresses.EXECUTE : RecordsAddresses.EXECUTE;
+    }
+
     private Future<Object> subscribe(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).map(f -> idsOf(f.getValue("body")))
+        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
                 .compose(target -> principal(session, frame, null).map(p -> {
                     requireRead(p, target.model);
                     return target;
                 }))
-                .compose(target -> joinVerified(session, Map.of(target.model.identity(), target.ids)).map(missing -> {
-                    List<Object> notFound = missing.getOrDefault(target.model.identity(), List.of());
+                .compose(target -> joinVerified(session, Map.of(target.model, target.ids)).map(missing -> {
+                    List<Object> notFound = new ArrayList<>(target.unresolved);
+                    notFound.addAll(missing.getOrDefault(target.model, List.of()));
                     List<Object> subscribed = target.ids.stream().filter(id -> !notFound.contains(id)).toList();
                     return new JsonObject().put("subscribed", new JsonArray(subscribed)).put("notFound", new JsonArray(notFound));
                 }));
     }
 
     private Future<Object> unsubscribe(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).map(f -> idsOf(f.getValue("body")))
-                .compose(target -> subscriptions.leave(session, target.model.identity(), target.ids)
+        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
+                .compose(target -> subscriptions.leave(session, target.model, target.ids)
                         .map(v -> new JsonObject().put("unsubscribed", new JsonArray(target.ids))));
     }
 
@@ -288,32 +295,37 @@ public final class SocketEndpoint {
                     requireRead(p, model);
                     return model;
                 }))
-                .compose(model -> subscriptions.watch(session, model.identity())
-                        .map(v -> new JsonObject().put("watching", model.identity())));
+                .compose(model -> subscriptions.watch(session, model)
+                        .map(v -> new JsonObject().put("watching", model)));
     }
 
-    private static void requireRead(Principal principal, Model model) {
-        if (!principal.allows(model.identity(), Action.READ)) {
-            throw ApiError.forbidden("Permission " + model.identity() + ":read is required to subscribe.");
+    private static void requireRead(Principal principal, String model) {
+        if (!principal.allows(model, Action.READ)) {
+            throw ApiError.forbidden("Permission " + model + ":read is required to subscribe.");
         }
     }
 
-    private record Target(Model model, List<Object> ids) {
+    /** The records a subscribe or unsubscribe frame names; {@code unresolved}: entity names that name nothing. */
+    private record Target(String model, List<Object> ids, List<Object> unresolved) {
     }
 
-    private Target idsOf(Object body) {
-        Model model = modelOf(body);
+    private Future<Target> target(Object body) {
+        String model = modelOf(body);
         if (!(((JsonObject) body).getValue("ids") instanceof JsonArray raw)) {
             throw ApiError.badRequest("E_BAD_FRAME", "\"ids\" must be an array.");
         }
         if (raw.size() > MAX_IDS) {
             throw ApiError.badRequest("E_BAD_FRAME", "At most " + MAX_IDS + " ids per frame.");
         }
+        if (model.equals(EntitiesVerticle.MODEL)) {
+            return entityTarget(raw);
+        }
+        Model records = models.get(model);
         List<Object> ids = new ArrayList<>();
         for (Object id : raw) {
             Object valid;
             try {
-                valid = Values.id(model, id);
+                valid = Values.id(records, id);
             } catch (ApiError e) {
                 throw ApiError.badRequest("E_BAD_FRAME", e.getMessage());
             }
@@ -321,13 +333,41 @@ public final class SocketEndpoint {
                 ids.add(valid);
             }
         }
-        return new Target(model, ids);
+        return Future.succeededFuture(new Target(model, ids, List.of()));
     }
 
-    private Model modelOf(Object body) {
+    /** Entities are named by UUID or fully-qualified name; rooms are keyed by the UUID. */
+    private Future<Target> entityTarget(JsonArray raw) {
+        for (Object id : raw) {
+            if (!(id instanceof String s) || s.isBlank() || s.length() > 1024) {
+                throw ApiError.badRequest("E_BAD_FRAME", "Entity ids are UUIDs or fully-qualified names (strings).");
+            }
+        }
+        return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE,
+                new JsonObject().put("op", "resolve").put("ids", raw)).map(reply -> {
+            JsonObject resolved = reply.body().getJsonObject("body");
+            List<Object> ids = new ArrayList<>();
+            List<Object> unresolved = new ArrayList<>();
+            for (Object given : raw) {
+                String uuid = resolved.getString((String) given);
+                if (uuid == null) {
+                    unresolved.add(given);
+                } else if (!ids.contains(uuid)) {
+                    ids.add(uuid);
+                }
+            }
+            return new Target(EntitiesVerticle.MODEL, ids, unresolved);
+        });
+    }
+
+    private String modelOf(Object body) {
         if (!(body instanceof JsonObject object) || !(object.getValue("model") instanceof String name)) {
             throw ApiError.badRequest("E_BAD_FRAME", "The body needs a \"model\".");
         }
-        return models.find(name).orElseThrow(() -> ApiError.badRequest("E_BAD_FRAME", "No model named '" + name + "'."));
+        if (name.equals(EntitiesVerticle.MODEL)) {
+            return name;
+        }
+        return models.find(name).map(Model::identity)
+                .orElseThrow(() -> ApiError.badRequest("E_BAD_FRAME", "No model named '" + name + "'."));
     }
 }
