@@ -1,6 +1,7 @@
 package dev.herald;
 
 import dev.herald.auth.TokenCommand;
+import dev.herald.bench.BenchCommand;
 import dev.herald.cluster.Cluster;
 import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
@@ -29,7 +30,7 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, java.io.IOException {
         Logging.configure();
         try {
             HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
@@ -39,8 +40,11 @@ public final class Main {
             if (args.length > 0 && args[0].equals("cluster")) {
                 System.exit(ClusterCommand.run(config, List.of(args).subList(1, args.length)));
             }
+            if (args.length > 0 && args[0].equals("bench")) {
+                System.exit(BenchCommand.run(config, List.of(args).subList(1, args.length)));
+            }
             if (args.length > 0) {
-                throw new ConfigException("unknown command '" + args[0] + "' (commands: token, cluster)");
+                throw new ConfigException("unknown command '" + args[0] + "' (commands: token, cluster, bench)");
             }
             serve(config);
         } catch (ConfigException | ModelsException e) {

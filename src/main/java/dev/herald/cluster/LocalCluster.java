@@ -1,0 +1,148 @@
+package dev.herald.cluster;
+
+import dev.herald.auth.Auth;
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import dev.herald.database.Database;
+import io.vertx.pgclient.PgConnectOptions;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One PostgreSQL (embedded in the data dir, or {@code HERALD_PG_URL}) and N Herald nodes as separate
+ * processes of this jar, on HTTP ports P, P+1, …, clustered over Hazelcast and sharing one JWT secret.
+ * Used by the {@code cluster} and {@code bench} commands.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Database database;
+    private final String pgUrl;
+    private final List<Process> nodes = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
+
+    private LocalCluster(Database database, String pgUrl) {
+        this.database = database;
+        this.pgUrl = pgUrl;
+    }
+
+    /** {@code env} is added to each node's environment; node output goes to ours, prefixed, when {@code echo}. */
+    public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo) {
+        Database database = Database.open(config);
+        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()));
+        try {
+            for (int i = 1; i <= count; i++) {
+                cluster.startNode(config, i, firstPort + i - 1, env, echo);
+            }
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo) {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jarPath());
+        Map<String, String> env = builder.environment();
+        env.put("HERALD_CLUSTER", "true");
+        env.put("HERALD_PG_URL", pgUrl);
+        env.put("HERALD_HTTP_PORT", String.valueOf(port));
+        env.put("HERALD_DATA_DIR", config.dataDir().resolve("node-" + index).toString());
+        env.put("HERALD_CLUSTER_NAME", config.clusterName());
+        env.put("HERALD_DEMO_DATA", String.valueOf(config.demoData()));
+        Auth.sharedSecret(config).ifPresent(secret -> env.put("HERALD_JWT_SECRET", secret));
+        env.putAll(extra);
+        try {
+            Process process = builder.start();
+            pipe(process.getInputStream(), echo ? System.out : null, "[node " + index + "] ");
+            pipe(process.getErrorStream(), echo ? System.err : null, "[node " + index + "] ");
+            nodes.add(process);
+            ports.add(port);
+        } catch (IOException e) {
+            throw new ConfigException("cannot start node " + index + ": " + e.getMessage());
+        }
+    }
+
+    public List<Integer> ports() {
+        return List.copyOf(ports);
+    }
+
+    public List<Process> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public String pgUrl() {
+        return pgUrl;
+    }
+
+    public PgConnectOptions connectOptions() {
+        return database.connectOptions();
+    }
+
+    public String databaseDescription() {
+        return database.description();
+    }
+
+    /** Until every node has ended. */
+    public void awaitExit() throws InterruptedException {
+        for (Process node : nodes) {
+            node.waitFor();
+        }
+    }
+
+    /** Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database. */
+    @Override
+    public void close() {
+        nodes.forEach(Process::destroy);
+        for (Process node : nodes) {
+            try {
+                if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                    node.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                node.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        database.close();
+    }
+
+    private static String pgUrl(HeraldConfig config, PgConnectOptions options) {
+        return config.pgUrl().orElse("postgresql://" + options.getUser() + ":" + options.getPassword() + "@"
+                + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase());
+    }
+
+    private static void pipe(InputStream from, PrintStream to, String prefix) {
+        Thread copier = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (to != null) {
+                        to.println(prefix + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the node ended
+            }
+        });
+        copier.setDaemon(true);
+        copier.start();
+    }
+
+    private static String jarPath() {
+        try {
+            return Path.of(LocalCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
