@@ -156,6 +156,11 @@ public final class BenchCommand {
         probe.close();
     }
 
+    /** Subscribers sit on the nodes that do not take the destroys (on the only node, with one). */
+    private List<Integer> remoteNodes() {
+        return ports.size() == 1 ? ports : ports.subList(1, ports.size());
+    }
+
     /** N ponies, each with one toy, inserted straight into PostgreSQL; returns their ids. */
     private List<Long> seed(int count) {
         List<Long> ids = new ArrayList<>();
@@ -171,7 +176,7 @@ public final class BenchCommand {
         List<Long> ids = seed(n);
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         Subscribers subscribers = new Subscribers(vertx, sentAt);
-        subscribers.open(options.get("subscribers"), ports.subList(1, ports.size()), token, ids);
+        subscribers.open(options.get("subscribers"), remoteNodes(), token, ids);
         Duration cpuBefore = cpu(nodes);
         Stats httpLatency = new Stats();
         long start = System.nanoTime();
@@ -288,7 +293,7 @@ public final class BenchCommand {
         List<Long> ids = seed(n);
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         Subscribers subscribers = new Subscribers(vertx, sentAt);
-        subscribers.open(options.get("subscribers"), ports.subList(1, ports.size()), token, ids);
+        subscribers.open(options.get("subscribers"), remoteNodes(), token, ids);
         Stats httpLatency = new Stats();
         long start = System.nanoTime();
         int failed = drive(ids, 0, rate, sentAt, httpLatency);

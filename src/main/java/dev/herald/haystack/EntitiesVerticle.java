@@ -47,7 +47,7 @@ public final class EntitiesVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(connectOptions).using(vertx).build();
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4740952904)").execute()
                         .compose(v -> runAll(conn)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());

@@ -91,23 +91,21 @@ final class Destroyer {
                 int slot = destroyed.size();
                 destroyed.add(null);
                 JsonObject raw = Columns.toJson(model, row, true);
-                JsonObject[] previous = new JsonObject[1];
-                return populator.populate(conn, model, List.of(Columns.toJson(model, row, false)))
-                        .compose(populated -> {
-                            previous[0] = populated.get(0);
-                            return refuseRestricted(model, param);
-                        })
-                        .compose(v -> children(model, param))
-                        .compose(v -> junctions(model, param))
+                // Issued together, pipelined on the transaction's connection in this order: the reads
+                // that make up "previous" run before the statements that change the children.
+                Future<List<JsonObject>> previous = populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));
+                Future<Void> restricted = refuseRestricted(model, param);
+                Future<Void> children = children(model, param);
+                Future<Void> links = junctions(model, param);
+                return Future.all(previous, restricted, children, links)
                         .compose(v -> {
                             parents(model, raw);
                             return conn.preparedQuery("DELETE FROM " + Columns.table(model) + " WHERE "
-                                    + quote(Model.ID) + " = $1").execute(Tuple.of(param));
+                                    + quote(Model.ID) + " = $1").execute(Tuple.of(param)).map(previous.result().get(0));
                         })
-                        .map(v -> {
-                            Object jsonId = Columns.idToJson(param);
-                            destroyed.set(slot, Notification.destroyed(model.identity(), jsonId, previous[0]));
-                            return previous[0];
+                        .map(record -> {
+                            destroyed.set(slot, Notification.destroyed(model.identity(), Columns.idToJson(param), record));
+                            return record;
                         });
             });
         }
@@ -143,16 +141,19 @@ final class Destroyer {
             });
         }
 
+        /** Nulling statements go out at once; cascades run one child at a time after them. */
         private Future<Void> children(Model model, Object id) {
-            Future<Void> chain = Future.succeededFuture();
+            List<Future<Void>> nulled = new ArrayList<>();
+            Future<Void> cascades = Future.succeededFuture();
             for (ForeignKey fk : models.childrenOf(model.identity())) {
-                chain = switch (fk.policy()) {
-                    case SET_NULL -> chain.compose(v -> nullOut(fk, id));
-                    case CASCADE -> chain.compose(v -> cascade(fk, id));
-                    case RESTRICT -> chain;
-                };
+                if (fk.policy() == OnDestroy.SET_NULL) {
+                    nulled.add(nullOut(fk, id));
+                } else if (fk.policy() == OnDestroy.CASCADE) {
+                    cascades = cascades.compose(v -> cascade(fk, id));
+                }
             }
-            return chain;
+            Future<Void> cascaded = cascades;
+            return Future.all(nulled).compose(v -> cascaded);
         }
 
         private Future<Void> nullOut(ForeignKey fk, Object id) {

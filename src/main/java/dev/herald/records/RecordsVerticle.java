@@ -49,7 +49,7 @@ public final class RecordsVerticle extends VerticleBase {
     public Future<?> start() {
         pool = PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(poolSize))
-                .connectingTo(connectOptions)
+                .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();
         Populator populator = new Populator(models);
