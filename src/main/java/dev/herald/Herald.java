@@ -83,10 +83,6 @@ public final class Herald {
         return auth;
     }
 
-    public Vertx vertx() {
-        return vertx;
-    }
-
     /** Undeploys this node's verticles (the Vert.x instance stays open for its owner to close). */
     public Future<Void> stop() {
         return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();

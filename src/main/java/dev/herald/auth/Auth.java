@@ -21,6 +21,8 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,6 +33,14 @@ import java.util.Set;
  */
 public final class Auth {
     private static final int MAX_TOKEN_LENGTH = 8192;
+    /** Verified tokens are remembered briefly (never past their {@code exp}) so a busy client pays once. */
+    private static final int CACHE_SIZE = 10_000;
+    private static final long CACHE_MILLIS = 30_000;
+
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private record Verified(Principal principal, long until) {
+    }
 
     private final JWTAuth jwt;
     private final boolean enabled;
@@ -92,9 +102,27 @@ public final class Auth {
         if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || token.chars().filter(c -> c == '.').count() != 2) {
             return Future.failedFuture(ApiError.unauthorized("The bearer token is not a JWT."));
         }
+        Verified known = verified.get(token);
+        if (known != null && known.until > System.currentTimeMillis()) {
+            return Future.succeededFuture(known.principal);
+        }
+        String checked = token;
         return jwt.authenticate(new TokenCredentials(token))
                 .recover(e -> Future.failedFuture(ApiError.unauthorized("The bearer token is invalid or expired.")))
-                .map(user -> principalOf(user.principal()));
+                .map(user -> remember(checked, user.principal()));
+    }
+
+    private Principal remember(String token, JsonObject claims) {
+        Principal principal = principalOf(claims);
+        long until = System.currentTimeMillis() + CACHE_MILLIS;
+        if (claims.getValue("exp") instanceof Number exp) {
+            until = Math.min(until, exp.longValue() * 1000);
+        }
+        if (verified.size() >= CACHE_SIZE) {
+            verified.clear();
+        }
+        verified.put(token, new Verified(principal, until));
+        return principal;
     }
 
     private static Principal principalOf(JsonObject claims) {

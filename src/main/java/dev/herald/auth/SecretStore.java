@@ -25,12 +25,15 @@ final class SecretStore {
             if (!Files.exists(file)) {
                 byte[] bytes = new byte[48];
                 new SecureRandom().nextBytes(bytes);
-                String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+                Path draft = Files.createTempFile(dataDir, FILE, ".new");
+                trySetOwnerOnly(draft);
+                Files.writeString(draft, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), StandardCharsets.UTF_8);
                 try {
-                    Files.writeString(Files.createFile(file), secret, StandardCharsets.UTF_8);
-                    trySetOwnerOnly(file);
+                    Files.createLink(file, draft);
                 } catch (FileAlreadyExistsException raced) {
-                    // another node sharing the data dir wrote it first: use theirs
+                    // another node sharing the data dir published its secret first: use that one
+                } finally {
+                    Files.deleteIfExists(draft);
                 }
             }
             String secret = Files.readString(file, StandardCharsets.UTF_8).strip();

@@ -59,7 +59,7 @@ public final class BenchCommand {
 
     private final Map<String, Integer> options = new HashMap<>(Map.of(
             "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
-            "fanout", 10_000, "entities", 10_000, "nodes", 3));
+            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 3000));
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private WebClient http;
@@ -115,6 +115,7 @@ public final class BenchCommand {
                                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap for the driver")
                         .put("nodes", options.get("nodes"))
                         .put("database", cluster.databaseDescription());
+                warmUp();
                 results.put("throughput", throughput(cluster.nodes()));
                 results.put("rawDelete", rawDeletes());
                 double ratio = results.getJsonObject("throughput").getDouble("destroys_per_s")
@@ -169,6 +170,12 @@ public final class BenchCommand {
         sql.preparedQuery("INSERT INTO toy (\"createdAt\", \"updatedAt\", label, owner) SELECT 0, 0, 't', id FROM unnest($1::bigint[]) id")
                 .execute(Tuple.of((Object) ids.toArray(Long[]::new))).await();
         return ids;
+    }
+
+    /** Unmeasured destroys first, so the nodes' JIT has compiled the destroy path before it is timed. */
+    private void warmUp() {
+        List<Long> ids = seed(options.get("warmup"));
+        drive(ids, options.get("concurrency"), 0, new ConcurrentHashMap<>(), new Stats());
     }
 
     private JsonObject throughput(List<Process> nodes) {
@@ -432,7 +439,8 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--out target/bench-results.json]");
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 3000] "
+                + "[--out target/bench-results.json]");
     }
 
     private static void sleep(long millis) {

@@ -17,10 +17,6 @@ final class Stats {
         samples[size++] = nanos;
     }
 
-    synchronized int count() {
-        return size;
-    }
-
     synchronized JsonObject summary() {
         long[] sorted = Arrays.copyOf(samples, size);
         Arrays.sort(sorted);

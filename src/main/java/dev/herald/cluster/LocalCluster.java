@@ -81,10 +81,6 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(nodes);
     }
 
-    public String pgUrl() {
-        return pgUrl;
-    }
-
     public PgConnectOptions connectOptions() {
         return database.connectOptions();
     }

@@ -76,11 +76,6 @@ final class Rooms {
         roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(model);
     }
 
-    boolean isMember(SocketSession session, String model, Object id) {
-        Set<SocketSession> members = records.get(key(model, id));
-        return members != null && members.contains(session);
-    }
-
     List<SocketSession> members(String model, Object id) {
         Set<SocketSession> members = records.get(key(model, id));
         return members == null ? List.of() : new ArrayList<>(members);
@@ -103,10 +98,6 @@ final class Rooms {
                 }
             });
         }
-    }
-
-    int roomCount() {
-        return records.size();
     }
 
     private static void leaveRoom(Map<String, Set<SocketSession>> map, String room, SocketSession session) {

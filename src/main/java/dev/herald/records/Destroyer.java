@@ -39,6 +39,7 @@ import static dev.herald.models.Identifiers.quote;
 final class Destroyer {
     private final Models models;
     private final Populator populator;
+    private final Statements statements = new Statements();
 
     Destroyer(Models models, Populator populator) {
         this.models = models;
@@ -80,8 +81,8 @@ final class Destroyer {
         /** The populated record as it was, or null when there is no such record (any more). */
         Future<JsonObject> destroy(Model model, Object id) {
             Object param = Columns.idParam(model.primaryKey(), id);
-            String lock = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model)
-                    + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE";
+            String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
+                    + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE");
             return conn.preparedQuery(lock).execute(Tuple.of(param)).compose(rows -> {
                 if (rows.size() == 0) {
                     return Future.succeededFuture(null);
@@ -100,8 +101,9 @@ final class Destroyer {
                 return Future.all(previous, restricted, children, links)
                         .compose(v -> {
                             parents(model, raw);
-                            return conn.preparedQuery("DELETE FROM " + Columns.table(model) + " WHERE "
-                                    + quote(Model.ID) + " = $1").execute(Tuple.of(param)).map(previous.result().get(0));
+                            String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM "
+                                    + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1");
+                            return conn.preparedQuery(delete).execute(Tuple.of(param)).map(previous.result().get(0));
                         })
                         .map(record -> {
                             destroyed.set(slot, Notification.destroyed(model.identity(), Columns.idToJson(param), record));
@@ -117,9 +119,9 @@ final class Destroyer {
                 return Future.succeededFuture();
             }
             List<Future<RowSet<Row>>> checks = restricted.stream()
-                    .map(fk -> conn.preparedQuery("SELECT " + quote(Model.ID) + " FROM " + quote(fk.child())
-                            + " WHERE " + quote(fk.fk()) + " = $1 ORDER BY " + quote(Model.ID) + " LIMIT 100")
-                            .execute(Tuple.of(id)))
+                    .map(fk -> conn.preparedQuery(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT "
+                            + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = $1 ORDER BY "
+                            + quote(Model.ID) + " LIMIT 100")).execute(Tuple.of(id)))
                     .toList();
             return Future.all(checks).compose(all -> {
                 JsonObject children = new JsonObject();
@@ -157,8 +159,9 @@ final class Destroyer {
         }
 
         private Future<Void> nullOut(ForeignKey fk, Object id) {
-            String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL, "
-                    + quote(Model.UPDATED_AT) + " = $2 WHERE " + quote(fk.fk()) + " = $1 RETURNING " + quote(Model.ID);
+            String sql = statements.get("null " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child()) + " SET "
+                    + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT) + " = $2 WHERE " + quote(fk.fk()) + " = $1 RETURNING "
+                    + quote(Model.ID));
             return conn.preparedQuery(sql).execute(Tuple.of(id, now)).map(rows -> {
                 for (Row r : rows) {
                     sideEffects.add(Notification.updated(fk.child(), Columns.idToJson(r.getValue(0)),
@@ -212,10 +215,10 @@ final class Destroyer {
 
         /** Removes the junction rows of {@code id}; the other side hears about it if it lists the link. */
         private Future<Void> unlink(Junction j, Object id, String mine, String other, String otherModel, String otherAttr) {
-            String sql = j.symmetric()
+            String sql = statements.get("unlink " + j.table() + "." + mine, () -> j.symmetric()
                     ? "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 OR " + quote(other)
                     + " = $1 RETURNING " + quote(mine) + ", " + quote(other)
-                    : "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 RETURNING " + quote(other);
+                    : "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 RETURNING " + quote(other));
             return conn.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
                 if (otherAttr == null) {
                     return null;

@@ -51,9 +51,4 @@ public record Notification(String model, Object id, JsonObject message, boolean 
         }
         return json;
     }
-
-    public static Notification fromJson(JsonObject json) {
-        return new Notification(json.getString("model"), json.getValue("id"), json.getJsonObject("message"),
-                json.getBoolean("retire", false));
-    }
 }

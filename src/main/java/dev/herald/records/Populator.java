@@ -30,6 +30,7 @@ final class Populator {
     static final int COLLECTION_LIMIT = 30;
 
     private final Models models;
+    private final Statements statements = new Statements();
 
     Populator(Models models) {
         this.models = models;
@@ -75,8 +76,8 @@ final class Populator {
         if (ids.isEmpty()) {
             return Future.succeededFuture();
         }
-        String sql = "SELECT " + Columns.selectList(target, "") + " FROM " + Columns.table(target)
-                + " WHERE " + quote(Model.ID) + " = ANY($1)";
+        String sql = statements.get("singular " + target.identity(), () -> "SELECT " + Columns.selectList(target, "")
+                + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID) + " = ANY($1)");
         return client.preparedQuery(sql)
                 .execute(Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))
                 .map(rows -> {
@@ -90,9 +91,8 @@ final class Populator {
                 });
     }
 
-    private Future<Void> collection(SqlClient client, Model model, Attribute a, List<JsonObject> records) {
-        Model target = models.get(a.target());
-        List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
+    /** Children of many parents in one query, at most {@value #COLLECTION_LIMIT} per parent. */
+    private String collectionSql(Model model, Attribute a, Model target) {
         String parentColumn;
         String from;
         var oneToMany = models.oneToMany(model.identity(), a.name());
@@ -108,10 +108,16 @@ final class Populator {
             parentColumn = "j." + mine;
             from = quote(j.table()) + " j JOIN " + Columns.table(target) + " t ON t." + quote(Model.ID) + " = j." + other;
         }
-        String sql = "SELECT * FROM (SELECT " + parentColumn + " AS __parent, " + Columns.selectList(target, "t")
+        return "SELECT * FROM (SELECT " + parentColumn + " AS __parent, " + Columns.selectList(target, "t")
                 + ", row_number() OVER (PARTITION BY " + parentColumn + " ORDER BY t." + quote(Model.ID) + ") AS __rank"
                 + " FROM " + from + " WHERE " + parentColumn + " = ANY($1)) s WHERE __rank <= " + COLLECTION_LIMIT
                 + " ORDER BY __parent, __rank";
+    }
+
+    private Future<Void> collection(SqlClient client, Model model, Attribute a, List<JsonObject> records) {
+        Model target = models.get(a.target());
+        List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
+        String sql = statements.get("collection " + model.identity() + "." + a.name(), () -> collectionSql(model, a, target));
         return client.preparedQuery(sql)
                 .execute(Tuple.of(Columns.idArray(model.primaryKey(), ids)))
                 .map(rows -> {

@@ -72,10 +72,6 @@ public final class RecordsVerticle extends VerticleBase {
         return pool == null ? Future.succeededFuture() : pool.close();
     }
 
-    public Pool pool() {
-        return pool;
-    }
-
     private void execute(Message<JsonObject> message) {
         JsonObject request = message.body();
         Future.succeededFuture(request)
