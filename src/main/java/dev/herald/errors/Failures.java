@@ -21,6 +21,15 @@ public final class Failures {
     private Failures() {
     }
 
+    /** Answers a request/reply message: {@code {"status":200,"body":..}}, or a failure carrying the ApiError. */
+    public static void reply(io.vertx.core.eventbus.Message<?> message, io.vertx.core.Future<?> outcome) {
+        outcome.onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
+                .onFailure(failure -> {
+                    ApiError error = toApiError(failure);
+                    message.fail(error.status(), error.toJson().encode());
+                });
+    }
+
     public static ApiError toApiError(Throwable failure) {
         if (failure instanceof ApiError e) {
             return e;

@@ -1,6 +1,5 @@
 package dev.herald.haystack;
 
-import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.filter.FilterParser;
@@ -11,7 +10,6 @@ import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.sql.EntitySchema;
 import dev.herald.haystack.value.Dict;
 import dev.herald.records.Notification;
-import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -67,13 +65,7 @@ public final class EntitiesVerticle extends VerticleBase {
     }
 
     private void execute(Message<JsonObject> message) {
-        Future.succeededFuture(message.body())
-                .compose(this::run)
-                .onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
-                .onFailure(failure -> {
-                    ApiError error = Failures.toApiError(failure);
-                    message.fail(error.status(), error.toJson().encode());
-                });
+        Failures.reply(message, Future.succeededFuture(message.body()).compose(this::run));
     }
 
     private Future<Object> run(JsonObject request) {
@@ -156,11 +148,7 @@ public final class EntitiesVerticle extends VerticleBase {
     }
 
     private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
-        if (!notifications.isEmpty()) {
-            JsonArray list = new JsonArray();
-            notifications.forEach(n -> list.add(n.toJson()));
-            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", origin).put("notifications", list));
-        }
+        Notification.publish(vertx, origin, notifications);
         return body;
     }
 }

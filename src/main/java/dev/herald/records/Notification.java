@@ -37,6 +37,16 @@ public record Notification(String model, Object id, JsonObject message, boolean 
                 new JsonObject().put("verb", "created").put("id", id).put("data", data), false);
     }
 
+    /** Publishes one committed change's notifications, once, for every node's subscription verticle. */
+    public static void publish(io.vertx.core.Vertx vertx, JsonObject origin, java.util.List<Notification> notifications) {
+        if (notifications.isEmpty()) {
+            return;
+        }
+        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+        notifications.forEach(n -> list.add(n.toJson()));
+        vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", origin).put("notifications", list));
+    }
+
     public String key() {
         return model + "\u0000" + id;
     }

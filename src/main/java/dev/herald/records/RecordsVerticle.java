@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -73,14 +72,7 @@ public final class RecordsVerticle extends VerticleBase {
     }
 
     private void execute(Message<JsonObject> message) {
-        JsonObject request = message.body();
-        Future.succeededFuture(request)
-                .compose(this::run)
-                .onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
-                .onFailure(failure -> {
-                    ApiError error = Failures.toApiError(failure);
-                    message.fail(error.status(), error.toJson().encode());
-                });
+        Failures.reply(message, Future.succeededFuture(message.body()).compose(this::run));
     }
 
     private Future<Object> run(JsonObject request) {
@@ -110,12 +102,7 @@ public final class RecordsVerticle extends VerticleBase {
     }
 
     private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
-        if (!notifications.isEmpty()) {
-            JsonArray list = new JsonArray();
-            notifications.forEach(n -> list.add(n.toJson()));
-            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS,
-                    new JsonObject().put("origin", origin).put("notifications", list));
-        }
+        Notification.publish(vertx, origin, notifications);
         return body;
     }
 }
