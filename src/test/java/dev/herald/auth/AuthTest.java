@@ -128,6 +128,29 @@ class AuthTest {
     }
 
     @Test
+    void aPemPublicKeyVerifiesRs256TokensAndRefusesEverythingElse() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        String publicPem = "-----BEGIN PUBLIC KEY-----\n" + mime.encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        String privatePem = "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        try (TestNode verifying = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_JWT_PUBLIC_KEY", publicPem,
+                "HERALD_DEMO_DATA", "true"))) {
+            io.vertx.ext.auth.jwt.JWTAuth issuer = io.vertx.ext.auth.jwt.JWTAuth.create(verifying.vertx(),
+                    new io.vertx.ext.auth.jwt.JWTAuthOptions().addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions()
+                            .setAlgorithm("RS256").setBuffer(privatePem)));
+            String rs256 = issuer.generateToken(new JsonObject().put("permissions", new io.vertx.core.json.JsonArray().add("pony:read")),
+                    new io.vertx.ext.auth.JWTOptions().setAlgorithm("RS256").setSubject("idp-user").setExpiresInSeconds(60));
+            assertEquals(200, verifying.call(HttpMethod.GET, "/pony/1", null, rs256).statusCode());
+            assertEquals(403, verifying.call(HttpMethod.DELETE, "/pony/1", null, rs256).statusCode());
+            assertEquals(401, verifying.call(HttpMethod.GET, "/pony/1", null, sign(claims(60, "*:*"), TestNode.SECRET)).statusCode(),
+                    "an HS256 token is refused when a public key is configured");
+            assertEquals(null, verifying.adminToken(), "a public key cannot mint tokens");
+        }
+    }
+
+    @Test
     void issuerAndAudienceAreCheckedWhenConfigured() {
         try (TestNode strict = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_JWT_ISSUER", "https://idp.example",
                 "HERALD_JWT_AUDIENCE", "herald", "HERALD_DEMO_DATA", "true"))) {

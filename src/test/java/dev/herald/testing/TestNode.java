@@ -81,6 +81,9 @@ public final class TestNode implements AutoCloseable {
         env.put("HERALD_DEMO_DATA", "false");
         env.put("HERALD_DATA_DIR", tempDir().toString());
         env.putAll(extraEnv);
+        if (extraEnv.containsKey("HERALD_JWT_PUBLIC_KEY")) {
+            env.remove("HERALD_JWT_SECRET");
+        }
         HeraldConfig config = HeraldConfig.fromEnv(env);
         Vertx vertx = Vertx.vertx();
         Herald herald = Herald.start(Cluster.standalone(vertx), config, models, database).await();
