@@ -105,8 +105,8 @@ public final class EntitiesVerticle extends VerticleBase {
         }
         List<String> ids = strings(request.getJsonArray("ids"));
         return pool.withConnection(conn -> EntityWrites.targets(conn, ids)
-                .compose(uuids -> EntityStore.byIds(conn, uuids, false)
-                        .compose(found -> EntityStore.grid(conn, uuids.stream().map(found::get).toList(), java.util.Map.of()))));
+                .compose(uuids -> EntityStore.byIds(conn, uuids, false))
+                .compose(found -> EntityStore.grid(conn, found, java.util.Map.of())));
     }
 
     private Future<EntityWrites.Result> delete(SqlConnection conn, JsonObject request) {
@@ -117,7 +117,7 @@ public final class EntitiesVerticle extends VerticleBase {
                     found.stream().map(dev.herald.haystack.sql.TagStorage::entityId).toList(), found));
         }
         return EntityWrites.targets(conn, strings(request.getJsonArray("ids"))).compose(uuids -> EntityStore.byIds(conn, uuids, true)
-                .compose(found -> EntityWrites.delete(conn, uuids, uuids.stream().map(found::get).toList())));
+                .compose(found -> EntityWrites.delete(conn, uuids, found)));
     }
 
     private static Filter parse(String filter) {

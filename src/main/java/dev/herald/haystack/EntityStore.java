@@ -117,12 +117,21 @@ final class EntityStore {
         return client.preparedQuery(sql).execute(Tuple.from(where.params())).map(EntityStore::dicts);
     }
 
-    static Future<Map<UUID, Dict>> byIds(SqlClient client, List<UUID> ids, boolean lock) {
+    /** The entities, in the order of {@code ids}; one deleted meanwhile is a 404. */
+    static Future<List<Dict>> byIds(SqlClient client, List<UUID> ids, boolean lock) {
         String sql = SELECT + " WHERE e.id = ANY($1)" + (lock ? " FOR UPDATE" : "");
         return client.preparedQuery(sql).execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
             Map<UUID, Dict> found = new HashMap<>();
             rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
-            return found;
+            List<Dict> ordered = new ArrayList<>();
+            for (UUID id : ids) {
+                Dict entity = found.get(id);
+                if (entity == null) {
+                    throw HaystackErrors.notFound("@" + id);
+                }
+                ordered.add(entity);
+            }
+            return ordered;
         });
     }
 

@@ -86,7 +86,7 @@ final class EntityWrites {
         return targets(conn, ids).compose(uuids -> EntityStore.byIds(conn, uuids, true).compose(current -> {
             List<Dict> merged = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
-                Map<String, HaystackValue> tags = new LinkedHashMap<>(current.get(uuids.get(i)).tags());
+                Map<String, HaystackValue> tags = new LinkedHashMap<>(current.get(i).tags());
                 rows.get(i).tags().forEach((name, value) -> {
                     if (name.equals("id")) {
                         return;
