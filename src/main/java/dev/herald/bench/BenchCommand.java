@@ -59,7 +59,7 @@ public final class BenchCommand {
 
     private final Map<String, Integer> options = new HashMap<>(Map.of(
             "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
-            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 3000));
+            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000));
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private WebClient http;
@@ -439,7 +439,7 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 3000] "
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] "
                 + "[--out target/bench-results.json]");
     }
 
