@@ -3,6 +3,8 @@ package dev.herald.realtime;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,16 +28,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StockClientTest {
     private static final Path CLIENT_DIR = Path.of("target", "stock-client");
     private static TestNode node;
+    private static boolean nodeJs;
 
     @BeforeAll
     static void start() throws IOException, InterruptedException {
-        installClient();
-        node = TestNode.demo();
+        nodeJs = commandWorks("node", "--version") && commandWorks("npm", "--version");
+        if (nodeJs) {
+            installClient();
+            node = TestNode.demo();
+        }
+    }
+
+    @BeforeEach
+    void needsNodeJs() {
+        Assumptions.assumeTrue(nodeJs, "Node.js and npm are not on the PATH: this end-to-end test needs them (README, Tests)");
     }
 
     @AfterAll
     static void stop() {
-        node.close();
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private static boolean commandWorks(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void installClient() throws IOException, InterruptedException {
