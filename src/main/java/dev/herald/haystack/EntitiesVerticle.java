@@ -26,8 +26,9 @@ import java.util.List;
 
 /**
  * Persistence of Haystack entities: owns their pool and table, runs each op it is asked for on
- * {@link HaystackAddresses#EXECUTE}, writes in one transaction, and after a deleteRec commits
- * publishes one {@code destroyed} per entity (address {@code entity}) with the other notifications.
+ * {@link HaystackAddresses#EXECUTE}, writes in one transaction, and after a commit publishes what
+ * changed on address {@code entity}: {@code created} (to watchers), {@code updated}, and one
+ * {@code destroyed} per deleted entity.
  *
  * <p>Requests: {@code {"op":"read"|"deleteRec", "filter", "limit"}} or {@code {"op", "ids":[..]}};
  * {@code {"op":"createRec"|"updateRec", "rows":[v3 dicts]}}; {@code {"op":"resolve"|"exists", "ids"}}.
@@ -76,9 +77,9 @@ public final class EntitiesVerticle extends VerticleBase {
             case "deleteRec" -> pool.withTransaction(conn -> delete(conn, request))
                     .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
             case "createRec" -> pool.withTransaction(conn -> EntityWrites.create(conn, rows(request)))
-                    .map(result -> GridJson.encode(result.grid()));
+                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
             case "updateRec" -> pool.withTransaction(conn -> EntityWrites.update(conn, rows(request)))
-                    .map(result -> GridJson.encode(result.grid()));
+                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
             case "resolve" -> EntityStore.resolve(pool, strings(request.getJsonArray("ids"))).map(map -> {
                 JsonObject out = new JsonObject();
                 map.forEach((given, uuid) -> out.put(given, uuid == null ? null : uuid.toString()));

@@ -70,7 +70,7 @@ final class EntityWrites {
                     .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                             ? HaystackErrors.badRequest("an entity with one of these ids already exists") : e))
                     .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
-                    .map(grid -> new Result(grid, List.of()));
+                    .map(grid -> new Result(grid, grid.rows().stream().map(EntityWrites::created).toList()));
         });
     }
 
@@ -83,7 +83,9 @@ final class EntityWrites {
             }
             ids.add(ref.id());
         }
+        List<Dict> before = new ArrayList<>();
         return targets(conn, ids).compose(uuids -> EntityStore.byIds(conn, uuids, true).compose(current -> {
+            before.addAll(current);
             List<Dict> merged = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Map<String, HaystackValue> tags = new LinkedHashMap<>(current.get(i).tags());
@@ -103,7 +105,32 @@ final class EntityWrites {
         })).compose(canonical -> conn.preparedQuery("UPDATE entity SET tags = $2, refs = $3 WHERE id = $1")
                 .executeBatch(canonical.stream().map(EntityWrites::row).toList())
                 .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
-                .map(grid -> new Result(grid, List.of())));
+                .map(grid -> {
+                    List<Notification> messages = new ArrayList<>();
+                    for (int i = 0; i < rows.size(); i++) {
+                        messages.add(updated(before.get(i), rows.get(i)));
+                    }
+                    return new Result(grid, messages);
+                }));
+    }
+
+    /** {@code created}, for the watchers of {@code entity}: the new entity's tags in v3 JSON. */
+    private static Notification created(Dict row) {
+        String id = TagStorage.entityId(EntityRefs.mapRefs(row, r -> Ref.of(r.id()))).toString();
+        return Notification.created(EntitiesVerticle.MODEL, id, HaystackJson.encodeDict(row, JsonVersion.V3));
+    }
+
+    /** {@code updated}: the tags the request set (a removed tag as null) and the entity as it was. */
+    private static Notification updated(Dict previous, Dict requested) {
+        String id = TagStorage.entityId(previous).toString();
+        JsonObject data = new JsonObject();
+        requested.tags().forEach((name, value) -> {
+            if (!name.equals("id")) {
+                data.put(name, value instanceof Remove ? null : HaystackJson.encode(value, JsonVersion.V3));
+            }
+        });
+        return Notification.toRecord(EntitiesVerticle.MODEL, id, new JsonObject().put("verb", "updated").put("id", id)
+                .put("data", data).put("previous", HaystackJson.encodeDict(previous, JsonVersion.V3)));
     }
 
     /**

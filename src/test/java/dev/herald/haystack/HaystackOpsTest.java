@@ -290,6 +290,25 @@ class HaystackOpsTest {
     }
 
     @Test
+    void createAndUpdateNotifyWatchersAndSubscribers() {
+        try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), "access_token=" + node.adminToken())) {
+            assertEquals(new JsonObject().put("watching", "entity"),
+                    s.ask("herald.watch", new JsonObject().put("model", "entity"), null).getJsonObject("body"));
+            ok(op("createRec", grid(List.of("id", "name", "site"), row("id", "r:" + SITE, "name", "s:site", "site", "m:"))));
+            JsonObject created = s.await(f -> "entity".equals(f.getString("address"))).getJsonObject("body");
+            assertEquals("created", created.getString("verb"));
+            assertEquals(SITE, created.getString("id"));
+            assertEquals("s:site", created.getJsonObject("data").getString("name"));
+
+            ok(op("updateRec", grid(List.of("id", "dis", "site"), row("id", "r:site", "dis", "s:Renamed", "site", "-:"))));
+            JsonObject updated = s.await(f -> "entity".equals(f.getString("address"))).getJsonObject("body");
+            assertEquals("updated", updated.getString("verb"), "watchers join the new entity's room");
+            assertEquals(new JsonObject().put("dis", "s:Renamed").putNull("site"), updated.getJsonObject("data"));
+            assertEquals("m:", updated.getJsonObject("previous").getString("site"));
+        }
+    }
+
+    @Test
     void aboutOpsAndFormatsDescribeTheServer() {
         JsonObject about = ok(node.get("/api/about"));
         assertEquals("s:3.0", about.getJsonArray("rows").getJsonObject(0).getString("haystackVersion"));
