@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Sails' blueprint routes, independent of the transport: HTTP and socket virtual requests both come
@@ -30,6 +31,7 @@ import java.util.Set;
  * (401), route and model (404), permission (403), input (400), then the persistence verticle.
  */
 public final class Blueprint {
+    private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
     private static final Set<String> FIND_OPTIONS = Set.of("where", "limit", "skip", "sort");
     private static final Set<String> IGNORED_PARAMETERS = Set.of("access_token");
     private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(30_000);
@@ -171,8 +173,9 @@ public final class Blueprint {
         }
     }
 
-    private static String[] segments(String path) {
-        String trimmed = path.replaceAll("^/+|/+$", "");
+    /** The percent-decoded segments of a blueprint path, without leading or trailing slashes. */
+    public static String[] segments(String path) {
+        String trimmed = EDGE_SLASHES.matcher(path).replaceAll("");
         if (trimmed.isEmpty()) {
             return new String[0];
         }

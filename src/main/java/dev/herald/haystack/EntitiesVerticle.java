@@ -1,5 +1,6 @@
 package dev.herald.haystack;
 
+import dev.herald.database.Migrations;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.filter.FilterParser;
@@ -48,16 +49,8 @@ public final class EntitiesVerticle extends VerticleBase {
     public Future<?> start() {
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4740952904)").execute()
-                        .compose(v -> runAll(conn)))
+                        .compose(v -> Migrations.inOrder(conn, EntitySchema.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
-    }
-
-    private static Future<Void> runAll(SqlConnection conn) {
-        Future<Void> chain = Future.succeededFuture();
-        for (String ddl : EntitySchema.DDL) {
-            chain = chain.compose(v -> conn.query(ddl).execute().mapEmpty());
-        }
-        return chain;
     }
 
     @Override

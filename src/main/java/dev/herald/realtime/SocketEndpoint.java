@@ -221,8 +221,8 @@ public final class SocketEndpoint {
      * so a destroy racing the read is either delivered or turns a findOne into a 404.
      */
     private Future<ActionResponse> autosubscribe(SocketSession session, String method, String path, ActionResponse response) {
-        String[] segments = path.replaceAll("^/+|/+$", "").split("/");
-        Model model = models.find(segments[0]).orElse(null);
+        String[] segments = Blueprint.segments(path);
+        Model model = segments.length == 0 ? null : models.find(segments[0]).orElse(null);
         if (model == null || (method.equals("DELETE") && segments.length <= 2)) {
             return Future.succeededFuture(response);
         }

@@ -1,5 +1,6 @@
 package dev.herald.records;
 
+import dev.herald.database.Migrations;
 import dev.herald.models.Attribute;
 import dev.herald.models.Identifiers;
 import dev.herald.models.Junction;
@@ -40,7 +41,7 @@ final class Schema {
                 .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS " + META_TABLE
                         + " (key text PRIMARY KEY, value text NOT NULL)").execute())
                 .compose(v -> checkExistingTypes(conn))
-                .compose(v -> run(conn, statements()))
+                .compose(v -> Migrations.inOrder(conn, statements()))
                 .compose(v -> demo == null ? Future.succeededFuture() : demo.seedOnce(conn)));
     }
 
@@ -111,13 +112,5 @@ final class Schema {
                     + " in the database but the models file makes it " + type
                     + "; Herald never converts data: rename the attribute or migrate the column by hand");
         }
-    }
-
-    private static Future<Void> run(SqlConnection conn, List<String> statements) {
-        Future<Void> chain = Future.succeededFuture();
-        for (String sql : statements) {
-            chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
-        }
-        return chain;
     }
 }
