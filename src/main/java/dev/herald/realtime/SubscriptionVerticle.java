@@ -1,5 +1,6 @@
 package dev.herald.realtime;
 
+import dev.herald.records.Notification;
 import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +28,7 @@ public final class SubscriptionVerticle extends VerticleBase {
 
     private final long idleTimeoutNanos;
     private final Rooms rooms = new Rooms();
-    private MessageConsumer<JsonObject> consumer;
+    private MessageConsumer<Buffer> consumer;
     private long reaper;
 
     public SubscriptionVerticle(long idleTimeoutSeconds) {
@@ -38,7 +39,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     public Future<?> start() {
         long period = Math.max(250, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
         reaper = vertx.setPeriodic(period, t -> reapSilentSockets());
-        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> deliver(m.body()));
+        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> Notification.changes(m.body()).forEach(this::deliver));
         return consumer.completion();
     }
 
@@ -96,10 +97,10 @@ public final class SubscriptionVerticle extends VerticleBase {
     }
 
     /** Delivery of one committed change: each message encoded once, written to every local member. */
-    private void deliver(JsonObject batch) {
-        JsonObject origin = batch.getJsonObject("origin", new JsonObject());
+    private void deliver(JsonObject change) {
+        JsonObject origin = change.getJsonObject("origin", new JsonObject());
         String excluded = excludedSocket(origin);
-        for (Object item : batch.getJsonArray("notifications")) {
+        for (Object item : change.getJsonArray("notifications")) {
             JsonObject n = (JsonObject) item;
             String model = n.getString("model");
             Buffer frame = Frames.rec(model, n.getJsonObject("message"));

@@ -1,6 +1,12 @@
 package dev.herald.records;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One realtime message implied by a committed change: {@code message} goes to the sockets in the room of
@@ -37,14 +43,39 @@ public record Notification(String model, Object id, JsonObject message, boolean 
                 new JsonObject().put("verb", "created").put("id", id).put("data", data), false);
     }
 
-    /** Publishes one committed change's notifications, once, for every node's subscription verticle. */
-    public static void publish(io.vertx.core.Vertx vertx, JsonObject origin, java.util.List<Notification> notifications) {
-        if (notifications.isEmpty()) {
-            return;
+    /** The notifications of one request, with the origin that decides who is left out. */
+    public record Change(JsonObject origin, List<Notification> notifications) {
+    }
+
+    /** Publishes one committed request's notifications, once, for every node's subscription verticle. */
+    public static void publish(Vertx vertx, JsonObject origin, List<Notification> notifications) {
+        publish(vertx, List.of(new Change(origin, notifications)));
+    }
+
+    /**
+     * Publishes the changes of one commit (one request, or a batch of destroys) in one message: JSON
+     * {@code {"changes":[{"origin":{..},"notifications":[..]},..]}} encoded once, as bytes, so neither
+     * the remote nodes nor the local delivery make it encode again.
+     */
+    public static void publish(Vertx vertx, List<Change> changes) {
+        JsonArray list = new JsonArray();
+        for (Change change : changes) {
+            if (!change.notifications().isEmpty()) {
+                JsonArray notifications = new JsonArray();
+                change.notifications().forEach(n -> notifications.add(n.toJson()));
+                list.add(new JsonObject().put("origin", change.origin()).put("notifications", notifications));
+            }
         }
-        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
-        notifications.forEach(n -> list.add(n.toJson()));
-        vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", origin).put("notifications", list));
+        if (!list.isEmpty()) {
+            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("changes", list).toBuffer());
+        }
+    }
+
+    /** The changes of one publication: each {@code {"origin":{..},"notifications":[..]}}. */
+    public static List<JsonObject> changes(Buffer publication) {
+        List<JsonObject> changes = new ArrayList<>();
+        new JsonObject(publication).getJsonArray("changes").forEach(c -> changes.add((JsonObject) c));
+        return changes;
     }
 
     public String key() {

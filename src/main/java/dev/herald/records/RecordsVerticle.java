@@ -18,9 +18,10 @@ import java.util.List;
 
 /**
  * The persistence verticle: owns the PostgreSQL pool, applies the schema at start, and runs every
- * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction;
- * after the commit the notifications they imply are published once on
- * {@link RecordsAddresses#NOTIFICATIONS} as {@code {"origin":{..},"notifications":[..]}}.
+ * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction
+ * (concurrent destroys of one model share one: {@link DestroyQueue}); after the commit the
+ * notifications they imply are published once on {@link RecordsAddresses#NOTIFICATIONS} (see
+ * {@link Notification#publish(io.vertx.core.Vertx, List)}).
  *
  * <p>Requests: {@code {"op":"find"|"findOne"|"exists"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
  * "values", "query", "attribute", "childId", "origin":{"node","socketId","subject"}}}; replies
@@ -34,7 +35,7 @@ public final class RecordsVerticle extends VerticleBase {
     private Pool pool;
     private Finder finder;
     private Writer writer;
-    private Destroyer destroyer;
+    private DestroyQueue destroys;
     private MessageConsumer<JsonObject> consumer;
 
     public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, int poolSize) {
@@ -54,7 +55,7 @@ public final class RecordsVerticle extends VerticleBase {
         Populator populator = new Populator(models);
         finder = new Finder(models, populator);
         writer = new Writer(models, populator);
-        destroyer = new Destroyer(models, populator);
+        destroys = new DestroyQueue(vertx, pool, new Destroyer(models, populator), new BatchDestroyer(models, populator));
         return new Schema(models).apply(pool, demoData ? new DemoData() : null)
                 .compose(v -> {
                     consumer = vertx.eventBus().localConsumer(RecordsAddresses.EXECUTE, this::execute);
@@ -95,8 +96,7 @@ public final class RecordsVerticle extends VerticleBase {
             case "remove" -> pool.withTransaction(c -> writer.remove(c, model, id, request.getString("attribute"),
                             request.getValue("childId")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
-            case "destroy" -> pool.withTransaction(c -> destroyer.destroy(c, model, id))
-                    .map(r -> publish(origin, r.notifications(), r.previous()));
+            case "destroy" -> destroys.destroy(model, id, origin).map(r -> r);
             default -> Future.failedFuture(new IllegalArgumentException("unknown records op '" + op + "'"));
         };
     }

@@ -5,6 +5,7 @@ import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
+import dev.herald.records.Notification;
 import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -60,7 +61,7 @@ public final class TestNode implements AutoCloseable {
         this.sql = sql;
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(herald.port()));
         this.adminToken = herald.auth().mint("admin", List.of("*:*"), 3600).orElse(null);
-        vertx.eventBus().<JsonObject>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.add(m.body()));
+        vertx.eventBus().<Buffer>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.addAll(Notification.changes(m.body())));
     }
 
     /** The built-in demo models and records. */
@@ -153,6 +154,11 @@ public final class TestNode implements AutoCloseable {
 
     public HttpResponse<Buffer> patch(String uri, Object body) {
         return call(HttpMethod.PATCH, uri, body);
+    }
+
+    /** This node's database, straight, bypassing Herald. */
+    public Pool database() {
+        return sql;
     }
 
     /** Runs SQL straight against this node's database, bypassing Herald. */

@@ -1,0 +1,108 @@
+package dev.herald.records;
+
+import dev.herald.models.Model;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * Coalesces concurrent destroys: while a batch of one model is in the database, the destroys that
+ * arrive for that model wait, and the next batch takes all of them (up to {@value #MAX_BATCH}) into one
+ * transaction. A lone destroy never waits. Each request still gets exactly its own outcome, and its own
+ * change, with its own origin, in the one publication that follows the commit. A request for an id already in the forming batch
+ * waits for the next one, so it sees the first one's result (404), as it would in sequence. When a batch
+ * fails (associated records, a deadlock, anything), each of its destroys runs again on its own.
+ *
+ * <p>Confined to the persistence verticle's context.
+ */
+final class DestroyQueue {
+    static final int MAX_BATCH = 128;
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final Destroyer single;
+    private final BatchDestroyer batch;
+    private final Map<String, Queue<Pending>> waiting = new HashMap<>();
+    private final Map<String, Boolean> busy = new HashMap<>();
+
+    DestroyQueue(Vertx vertx, Pool pool, Destroyer single, BatchDestroyer batch) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.single = single;
+        this.batch = batch;
+    }
+
+    private record Pending(Object id, JsonObject origin, Promise<JsonObject> promise) {
+    }
+
+    /** Destroys one record, publishes what it implies after the commit, and returns its previous state. */
+    Future<JsonObject> destroy(Model model, Object id, JsonObject origin) {
+        if (!batch.handles(model)) {
+            return alone(model, id, origin);
+        }
+        Promise<JsonObject> promise = Promise.promise();
+        waiting.computeIfAbsent(model.identity(), k -> new ArrayDeque<>()).add(new Pending(id, origin, promise));
+        if (!busy.getOrDefault(model.identity(), false)) {
+            next(model);
+        }
+        return promise.future();
+    }
+
+    private void next(Model model) {
+        Queue<Pending> queue = waiting.get(model.identity());
+        Map<Object, Pending> taken = new LinkedHashMap<>();
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && taken.size() < MAX_BATCH; ) {
+            Pending p = it.next();
+            if (taken.putIfAbsent(Columns.idToJson(Columns.idParam(model.primaryKey(), p.id())), p) == null) {
+                it.remove();
+            }
+        }
+        if (taken.isEmpty()) {
+            busy.put(model.identity(), false);
+            return;
+        }
+        busy.put(model.identity(), true);
+        List<Object> ids = new ArrayList<>();
+        taken.values().forEach(p -> ids.add(p.id()));
+        pool.withTransaction(conn -> batch.destroy(conn, model, ids))
+                .onSuccess(outcomes -> {
+                    List<Notification.Change> changes = new ArrayList<>();
+                    taken.forEach((key, p) -> {
+                        BatchDestroyer.Outcome outcome = outcomes.get(key);
+                        if (outcome.error() == null) {
+                            changes.add(new Notification.Change(p.origin(), outcome.notifications()));
+                        }
+                    });
+                    Notification.publish(vertx, changes);
+                    taken.forEach((key, p) -> {
+                        BatchDestroyer.Outcome outcome = outcomes.get(key);
+                        if (outcome.error() == null) {
+                            p.promise().complete(outcome.previous());
+                        } else {
+                            p.promise().fail(outcome.error());
+                        }
+                    });
+                })
+                .onFailure(failure -> taken.values().forEach(p -> alone(model, p.id(), p.origin()).onComplete(p.promise())))
+                .onComplete(done -> next(model));
+    }
+
+    private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {
+        return pool.withTransaction(conn -> single.destroy(conn, model, id))
+                .map(result -> {
+                    Notification.publish(vertx, origin, result.notifications());
+                    return result.previous();
+                });
+    }
+}
