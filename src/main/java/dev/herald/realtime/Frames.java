@@ -12,6 +12,16 @@ final class Frames {
         return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
     }
 
+    /** A {@code rec} frame around a body that is already JSON, spliced in as it is. */
+    static Buffer rec(String address, Buffer jsonBody) {
+        Buffer head = new JsonObject().put("type", "rec").put("address", address).toBuffer();
+        return Buffer.buffer(head.length() + jsonBody.length() + 8)
+                .appendBuffer(head, 0, head.length() - 1)
+                .appendString(",\"body\":")
+                .appendBuffer(jsonBody)
+                .appendString("}");
+    }
+
     /** An {@code err} frame: protocol-level problems only, with an HTTP-like code. */
     static Buffer err(int code, String address, String message) {
         JsonObject frame = new JsonObject().put("type", "err").put("failureCode", code)

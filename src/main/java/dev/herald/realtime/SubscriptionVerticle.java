@@ -1,6 +1,6 @@
 package dev.herald.realtime;
 
-import dev.herald.records.Notification;
+import dev.herald.records.Publication;
 import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,7 +28,7 @@ public final class SubscriptionVerticle extends VerticleBase {
 
     private final long idleTimeoutNanos;
     private final Rooms rooms = new Rooms();
-    private MessageConsumer<Buffer> consumer;
+    private MessageConsumer<Object> consumer;
     private long reaper;
 
     public SubscriptionVerticle(long idleTimeoutSeconds) {
@@ -39,7 +39,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     public Future<?> start() {
         long period = Math.max(250, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
         reaper = vertx.setPeriodic(period, t -> reapSilentSockets());
-        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> Notification.changes(m.body()).forEach(this::deliver));
+        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> receive(m.body()));
         return consumer.completion();
     }
 
@@ -96,32 +96,38 @@ public final class SubscriptionVerticle extends VerticleBase {
         });
     }
 
-    /** Delivery of one committed change: each message encoded once, written to every local member. */
-    private void deliver(JsonObject change) {
-        JsonObject origin = change.getJsonObject("origin", new JsonObject());
-        String excluded = excludedSocket(origin);
-        for (Object item : change.getJsonArray("notifications")) {
-            JsonObject n = (JsonObject) item;
-            String model = n.getString("model");
-            Buffer frame = Frames.rec(model, n.getJsonObject("message"));
-            Object id = n.getValue("id");
-            if (id == null) {
-                Object created = n.getJsonObject("message").getValue("id");
-                for (SocketSession s : rooms.watchersOf(model)) {
-                    if (!s.id().equals(excluded)) {
-                        s.send(frame);
-                    }
-                    rooms.join(s, model, created);
-                }
-                continue;
+    /** A publication that cannot be read (a node of another Herald version?) is dropped, and said so. */
+    private void receive(Object publication) {
+        try {
+            if (!(publication instanceof Buffer bytes)) {
+                throw new IllegalArgumentException("a " + (publication == null ? "null" : publication.getClass().getSimpleName())
+                        + " instead of bytes; is a node of an older Herald version in the cluster?");
             }
-            for (SocketSession s : rooms.members(model, id)) {
+            Publication.decode(bytes).forEach(this::deliver);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("dropped a malformed publication on " + RecordsAddresses.NOTIFICATIONS + ": " + e.getMessage());
+        }
+    }
+
+    /** Delivery of one request's notifications: a frame is built only for a room with local members, once. */
+    private void deliver(Publication.Received change) {
+        String excluded = excludedSocket(change.origin());
+        for (Publication.Delivery d : change.deliveries()) {
+            Buffer frame = null;
+            Iterable<SocketSession> audience = d.creation() ? rooms.watchersOf(d.model()) : rooms.members(d.model(), d.id());
+            for (SocketSession s : audience) {
                 if (!s.id().equals(excluded)) {
+                    if (frame == null) {
+                        frame = Frames.rec(d.model(), d.message());
+                    }
                     s.send(frame);
                 }
+                if (d.creation()) {
+                    rooms.join(s, d.model(), d.id());
+                }
             }
-            if (n.getBoolean("retire", false)) {
-                rooms.retire(model, id);
+            if (d.retire()) {
+                rooms.retire(d.model(), d.id());
             }
         }
     }

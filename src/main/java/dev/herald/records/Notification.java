@@ -2,10 +2,8 @@ package dev.herald.records;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,44 +50,15 @@ public record Notification(String model, Object id, JsonObject message, boolean 
         publish(vertx, List.of(new Change(origin, notifications)));
     }
 
-    /**
-     * Publishes the changes of one commit (one request, or a batch of destroys) in one message: JSON
-     * {@code {"changes":[{"origin":{..},"notifications":[..]},..]}} encoded once, as bytes, so neither
-     * the remote nodes nor the local delivery make it encode again.
-     */
+    /** Publishes the changes of one commit (one request, or a batch of destroys) as one {@link Publication}. */
     public static void publish(Vertx vertx, List<Change> changes) {
-        JsonArray list = new JsonArray();
-        for (Change change : changes) {
-            if (!change.notifications().isEmpty()) {
-                JsonArray notifications = new JsonArray();
-                change.notifications().forEach(n -> notifications.add(n.toJson()));
-                list.add(new JsonObject().put("origin", change.origin()).put("notifications", notifications));
-            }
+        Buffer publication = Publication.encode(changes);
+        if (publication != null) {
+            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, publication);
         }
-        if (!list.isEmpty()) {
-            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("changes", list).toBuffer());
-        }
-    }
-
-    /** The changes of one publication: each {@code {"origin":{..},"notifications":[..]}}. */
-    public static List<JsonObject> changes(Buffer publication) {
-        List<JsonObject> changes = new ArrayList<>();
-        new JsonObject(publication).getJsonArray("changes").forEach(c -> changes.add((JsonObject) c));
-        return changes;
     }
 
     public String key() {
         return model + "\u0000" + id;
-    }
-
-    public JsonObject toJson() {
-        JsonObject json = new JsonObject().put("model", model).put("message", message);
-        if (id != null) {
-            json.put("id", id);
-        }
-        if (retire) {
-            json.put("retire", true);
-        }
-        return json;
     }
 }

@@ -1,7 +1,9 @@
 package dev.herald.realtime;
 
+import dev.herald.records.RecordsAddresses;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +50,28 @@ class RealtimeDestroyTest {
             assertEquals(List.of("verb", "id", "previous"), List.copyOf(frame.getJsonObject("body").fieldNames()));
             assertFalse(frame.getJsonObject("body").getJsonObject("previous").containsKey("secret"));
             assertTrue(watcher.notifications("pony", 200).isEmpty(), "exactly one destroyed message");
+        }
+    }
+
+    @Test
+    void publicationsThatCannotBeReadAreDroppedAndDeliveryGoesOn() {
+        long id = json(node.post("/pony", new JsonObject().put("name", "Survivor of garbage"))).getLong("id");
+        try (TestSocket watcher = TestSocket.connect(node.vertx(), node.port(), null)) {
+            watcher.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(id)),
+                    node.adminToken());
+            var bus = node.vertx().eventBus();
+            bus.publish(RecordsAddresses.NOTIFICATIONS, Buffer.buffer("not a publication"));
+            bus.publish(RecordsAddresses.NOTIFICATIONS, Buffer.buffer().appendInt(1).appendInt(1_000_000));
+            bus.publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", new JsonObject())
+                    .put("notifications", new JsonArray().add(new JsonObject().put("model", "pony").put("id", id)
+                            .put("message", new JsonObject().put("verb", "destroyed").put("id", id)))));
+
+            assertEquals(200, node.delete("/pony/" + id).statusCode());
+
+            List<JsonObject> messages = watcher.notifications("pony", 500);
+            assertEquals(1, messages.size(), "only the real destroy arrives: " + messages);
+            assertEquals("destroyed", messages.get(0).getString("verb"));
+            assertEquals("Survivor of garbage", messages.get(0).getJsonObject("previous").getString("name"));
         }
     }
 }

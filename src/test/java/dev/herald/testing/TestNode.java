@@ -5,7 +5,7 @@ import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
-import dev.herald.records.Notification;
+import dev.herald.records.Publication;
 import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -61,7 +61,30 @@ public final class TestNode implements AutoCloseable {
         this.sql = sql;
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(herald.port()));
         this.adminToken = herald.auth().mint("admin", List.of("*:*"), 3600).orElse(null);
-        vertx.eventBus().<Buffer>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.addAll(Notification.changes(m.body())));
+        vertx.eventBus().<Buffer>consumer(RecordsAddresses.NOTIFICATIONS, m -> published.addAll(asJson(m.body())));
+    }
+
+    /**
+     * A publication as {@code {"origin":{..},"notifications":[{"model","id","message","retire"}]}} per
+     * request (no {@code id} for a creation), which is what tests compare.
+     */
+    private static List<JsonObject> asJson(Buffer publication) {
+        List<JsonObject> changes = new ArrayList<>();
+        for (Publication.Received change : Publication.decode(publication)) {
+            JsonArray notifications = new JsonArray();
+            for (Publication.Delivery d : change.deliveries()) {
+                JsonObject n = new JsonObject().put("model", d.model()).put("message", new JsonObject(d.message()));
+                if (!d.creation()) {
+                    n.put("id", d.id());
+                }
+                if (d.retire()) {
+                    n.put("retire", true);
+                }
+                notifications.add(n);
+            }
+            changes.add(new JsonObject().put("origin", change.origin()).put("notifications", notifications));
+        }
+        return changes;
     }
 
     /** The built-in demo models and records. */

@@ -1,0 +1,119 @@
+package dev.herald.records;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bytes of one publication on {@link RecordsAddresses#NOTIFICATIONS}: the changes of one commit.
+ * Every message is encoded to JSON once, by the node that committed; a receiving node reads the
+ * routing fields without parsing any message, and copies a message's bytes into a frame only when one
+ * of its sockets is in the room (the measured cost of decoding and re-encoding every {@code previous}
+ * on every node is why this is not a {@code JsonObject}).
+ *
+ * <p>Layout, big-endian: int change count; per change: int length + origin JSON, int notification
+ * count; per notification: byte flags ({@value #RETIRE} retire the room, {@value #CREATION} a
+ * creation, for the watchers of the model), int length + model (UTF-8), int length + id (JSON; for a
+ * creation, the new record's), int length + message (JSON).
+ */
+public final class Publication {
+    private static final byte RETIRE = 1;
+    private static final byte CREATION = 2;
+
+    private Publication() {
+    }
+
+    /** One notification as a receiving node sees it: where it goes, and the message still as JSON bytes. */
+    public record Delivery(String model, Object id, boolean retire, boolean creation, Buffer message) {
+    }
+
+    /** One request's notifications, with the origin that decides who is left out. */
+    public record Received(JsonObject origin, List<Delivery> deliveries) {
+    }
+
+    /** The publication of {@code changes}, or null when none of them has a notification. */
+    static Buffer encode(List<Notification.Change> changes) {
+        List<Notification.Change> nonEmpty = changes.stream().filter(c -> !c.notifications().isEmpty()).toList();
+        if (nonEmpty.isEmpty()) {
+            return null;
+        }
+        Buffer out = Buffer.buffer(512 * nonEmpty.size());
+        out.appendInt(nonEmpty.size());
+        for (Notification.Change change : nonEmpty) {
+            appendSized(out, change.origin().toBuffer());
+            out.appendInt(change.notifications().size());
+            for (Notification n : change.notifications()) {
+                boolean creation = n.id() == null;
+                out.appendByte((byte) ((n.retire() ? RETIRE : 0) | (creation ? CREATION : 0)));
+                appendSized(out, Buffer.buffer(n.model(), "UTF-8"));
+                appendSized(out, Buffer.buffer(Json.encode(creation ? n.message().getValue("id") : n.id())));
+                appendSized(out, n.message().toBuffer());
+            }
+        }
+        return out;
+    }
+
+    /** Reads a publication; anything that is not one is an {@link IllegalArgumentException}. */
+    public static List<Received> decode(Buffer bytes) {
+        try {
+            Reader in = new Reader(bytes);
+            int changes = in.count();
+            List<Received> received = new ArrayList<>(changes);
+            for (int c = 0; c < changes; c++) {
+                JsonObject origin = new JsonObject(in.sized());
+                int notifications = in.count();
+                List<Delivery> deliveries = new ArrayList<>(notifications);
+                for (int i = 0; i < notifications; i++) {
+                    byte flags = in.flags();
+                    String model = in.sized().toString(StandardCharsets.UTF_8);
+                    Object id = Json.decodeValue(in.sized());
+                    deliveries.add(new Delivery(model, id, (flags & RETIRE) != 0, (flags & CREATION) != 0, in.sized()));
+                }
+                received.add(new Received(origin, deliveries));
+            }
+            if (in.position != bytes.length()) {
+                throw new IllegalArgumentException("trailing bytes after the last change");
+            }
+            return received;
+        } catch (IndexOutOfBoundsException | io.vertx.core.json.DecodeException e) {
+            throw new IllegalArgumentException("not a publication: " + e.getMessage(), e);
+        }
+    }
+
+    private static void appendSized(Buffer out, Buffer part) {
+        out.appendInt(part.length()).appendBuffer(part);
+    }
+
+    private static final class Reader {
+        private final Buffer bytes;
+        private int position;
+
+        Reader(Buffer bytes) {
+            this.bytes = bytes;
+        }
+
+        int count() {
+            int n = bytes.getInt(position);
+            position += 4;
+            if (n < 0 || n > bytes.length() - position) {
+                throw new IllegalArgumentException("impossible count " + n + " at byte " + (position - 4));
+            }
+            return n;
+        }
+
+        byte flags() {
+            return bytes.getByte(position++);
+        }
+
+        Buffer sized() {
+            int length = count();
+            Buffer part = bytes.getBuffer(position, position + length);
+            position += length;
+            return part;
+        }
+    }
+}

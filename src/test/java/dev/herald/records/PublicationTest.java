@@ -1,0 +1,86 @@
+package dev.herald.records;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bytes of a publication: what one node encodes, every node reads back, and anything else is refused. */
+class PublicationTest {
+    private static final JsonObject ORIGIN = new JsonObject().put("node", "n1").put("subject", "ann").put("socketId", "s-1");
+    private static final JsonObject PREVIOUS = new JsonObject().put("name", "Pinkie Pie \u2603 \"quoted\"").put("id", 4)
+            .put("toys", new JsonArray().add(new JsonObject().put("id", 9)));
+
+    private static Buffer sample() {
+        return Publication.encode(List.of(
+                new Notification.Change(ORIGIN, List.of(
+                        Notification.destroyed("pony", 4L, PREVIOUS),
+                        Notification.updated("toy", 9L, new JsonObject().putNull("owner")),
+                        Notification.removedFrom("user", "u-1", "pets", 4L))),
+                new Notification.Change(new JsonObject(), List.of()),
+                new Notification.Change(new JsonObject().put("node", "n1"), List.of(
+                        Notification.created("pony", 12L, new JsonObject().put("name", "New"))))));
+    }
+
+    @Test
+    void everyFieldComesBackAndEveryMessageIsTheSameJson() {
+        List<Publication.Received> changes = Publication.decode(sample());
+
+        assertEquals(2, changes.size(), "a change without notifications is not sent");
+        assertEquals(ORIGIN, changes.get(0).origin());
+        List<Publication.Delivery> first = changes.get(0).deliveries();
+        assertEquals(3, first.size());
+        assertEquals("pony", first.get(0).model());
+        assertEquals(4, ((Number) first.get(0).id()).intValue());
+        assertTrue(first.get(0).retire());
+        assertFalse(first.get(0).creation());
+        assertEquals(new JsonObject().put("verb", "destroyed").put("id", 4).put("previous", PREVIOUS),
+                new JsonObject(first.get(0).message()));
+        assertEquals("toy", first.get(1).model());
+        assertFalse(first.get(1).retire());
+        assertEquals("u-1", first.get(2).id(), "string ids stay strings");
+        assertEquals(new JsonObject().put("verb", "removedFrom").put("id", "u-1").put("attribute", "pets").put("removedId", 4),
+                new JsonObject(first.get(2).message()));
+
+        Publication.Delivery created = changes.get(1).deliveries().get(0);
+        assertTrue(created.creation());
+        assertEquals(12, ((Number) created.id()).intValue(), "a creation carries the new record's id");
+        assertEquals("created", new JsonObject(created.message()).getString("verb"));
+    }
+
+    @Test
+    void nothingToSayIsNoPublication() {
+        assertNull(Publication.encode(List.of(new Notification.Change(ORIGIN, List.of()))));
+        assertNull(Publication.encode(List.of()));
+    }
+
+    @Test
+    void everyTruncationOfAPublicationIsRefusedAsMalformed() {
+        Buffer whole = sample();
+        for (int length = 0; length < whole.length(); length++) {
+            Buffer cut = whole.getBuffer(0, length);
+            assertThrows(IllegalArgumentException.class, () -> Publication.decode(cut), "cut at " + length);
+        }
+    }
+
+    @Test
+    void garbageImpossibleCountsAndTrailingBytesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer("{\"origin\":{},\"notifications\":[]}")));
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendInt(Integer.MAX_VALUE)));
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendInt(-1)));
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(sample().appendByte((byte) 0)));
+        Buffer badOrigin = Buffer.buffer().appendInt(1).appendInt(3).appendString("{{{").appendInt(0);
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(badOrigin));
+        Buffer badId = Buffer.buffer().appendInt(1).appendInt(2).appendString("{}").appendInt(1).appendByte((byte) 0)
+                .appendInt(4).appendString("pony").appendInt(2).appendString("4,").appendInt(2).appendString("{}");
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(badId));
+    }
+}
