@@ -28,10 +28,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -177,10 +177,23 @@ public final class BenchCommand {
         return ids;
     }
 
-    /** Unmeasured destroys first, so the nodes' JIT has compiled the destroy path before it is timed. */
+    /** A new transaction id: the difference of two is the number of writing transactions in between, plus one. */
+    private long transactionId() {
+        return sql.query("SELECT txid_current()").execute().await().iterator().next().getLong(0);
+    }
+
+    /**
+     * Unmeasured destroys first, with subscribers as in the throughput phase, so every node's JIT has
+     * compiled its part (the destroy path, the delivery path) before anything is timed.
+     */
     private void warmUp() {
         List<Long> ids = seed(options.get("warmup"));
-        drive(ids, options.get("concurrency"), 0, new ConcurrentHashMap<>(), new Stats());
+        Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+        Subscribers subscribers = new Subscribers(vertx, sentAt);
+        subscribers.open(options.get("subscribers"), remoteNodes(), token, ids);
+        drive(ids, options.get("concurrency"), 0, sentAt, new Stats());
+        awaitDeliveries(subscribers, (long) ids.size() * options.get("subscribers"));
+        subscribers.close();
     }
 
     private JsonObject throughput(List<Process> nodes) {
@@ -189,12 +202,14 @@ public final class BenchCommand {
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         Subscribers subscribers = new Subscribers(vertx, sentAt);
         subscribers.open(options.get("subscribers"), remoteNodes(), token, ids);
-        Duration cpuBefore = cpu(nodes);
+        CpuMeter cpu = CpuMeter.start(nodes);
+        long xidBefore = transactionId();
         Stats httpLatency = new Stats();
         long start = System.nanoTime();
         int failed = drive(ids, options.get("concurrency"), 0, sentAt, httpLatency);
         long elapsed = System.nanoTime() - start;
-        Duration cpu = cpu(nodes).minus(cpuBefore);
+        Map<String, Double> cpuPerDestroy = cpu.perOperation(n);
+        long transactions = transactionId() - xidBefore - 1;
         awaitDeliveries(subscribers, (long) n * options.get("subscribers"));
         JsonObject result = new JsonObject()
                 .put("records", n).put("concurrency", options.get("concurrency")).put("subscribers", options.get("subscribers"))
@@ -204,7 +219,11 @@ public final class BenchCommand {
                 .put("notification_latency", subscribers.latency().summary())
                 .put("lost_notifications", (long) n * options.get("subscribers") - subscribers.received())
                 .put("duplicate_notifications", subscribers.duplicates())
-                .put("server_cpu_ms_per_destroy", Math.round(cpu.toNanos() / 1e4 / n) / 100.0);
+                .put("server_cpu_ms_per_destroy", Math.round(cpuPerDestroy.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("node")).mapToDouble(Map.Entry::getValue).sum() * 100) / 100.0)
+                .put("cpu_ms_per_destroy", new JsonObject(new LinkedHashMap<>(cpuPerDestroy)))
+                .put("write_transactions", transactions)
+                .put("destroys_per_transaction", Math.round(n * 10.0 / Math.max(1, transactions)) / 10.0);
         subscribers.close();
         return result;
     }
@@ -401,10 +420,6 @@ public final class BenchCommand {
         sleep(200);
     }
 
-    private static Duration cpu(List<Process> nodes) {
-        return nodes.stream().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO)).reduce(Duration.ZERO, Duration::plus);
-    }
-
     private static void print(JsonObject r) {
         JsonObject t = r.getJsonObject("throughput");
         JsonObject p = r.getJsonObject("pacedLatency");
@@ -418,7 +433,11 @@ public final class BenchCommand {
         System.out.printf("HTTP latency            %s%n", latencies(t.getJsonObject("http_latency")));
         System.out.printf("notification latency    %s (cross-node, under full load)%n", latencies(t.getJsonObject("notification_latency")));
         System.out.printf("lost / duplicate        %d / %d%n", t.getLong("lost_notifications"), t.getLong("duplicate_notifications"));
-        System.out.printf("server CPU per destroy  %.2f ms (all nodes)%n", t.getDouble("server_cpu_ms_per_destroy"));
+        System.out.printf("transactions            %d for %d destroys (%.1f destroys each)%n", t.getLong("write_transactions"),
+                t.getInteger("records"), t.getDouble("destroys_per_transaction"));
+        System.out.printf("server CPU per destroy  %.2f ms (all nodes); by process: %s%n", t.getDouble("server_cpu_ms_per_destroy"),
+                t.getJsonObject("cpu_ms_per_destroy").stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining(", ")) + " ms");
         System.out.printf("at %d destroys/s         notification %s, lost %d, dup %d%n", p.getInteger("target_rate_per_s"),
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),

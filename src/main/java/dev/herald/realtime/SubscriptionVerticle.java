@@ -109,17 +109,22 @@ public final class SubscriptionVerticle extends VerticleBase {
         }
     }
 
-    /** Delivery of one request's notifications: a frame is built only for a room with local members, once. */
+    /**
+     * Delivery of one request's notifications: a frame is built only for a room with local members,
+     * once, and the origin is read only then.
+     */
     private void deliver(Publication.Received change) {
-        String excluded = excludedSocket(change.origin());
+        String excluded = null;
+        boolean originRead = false;
         for (Publication.Delivery d : change.deliveries()) {
-            Buffer frame = null;
-            Iterable<SocketSession> audience = d.creation() ? rooms.watchersOf(d.model()) : rooms.members(d.model(), d.id());
+            List<SocketSession> audience = d.creation() ? rooms.watchersOf(d.model()) : rooms.members(d.model(), d.id());
+            if (!audience.isEmpty() && !originRead) {
+                excluded = excludedSocket(change.origin());
+                originRead = true;
+            }
+            Buffer frame = audience.isEmpty() ? null : Frames.rec(d.model(), d.message());
             for (SocketSession s : audience) {
                 if (!s.id().equals(excluded)) {
-                    if (frame == null) {
-                        frame = Frames.rec(d.model(), d.message());
-                    }
                     s.send(frame);
                 }
                 if (d.creation()) {

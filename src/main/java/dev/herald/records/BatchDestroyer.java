@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -26,17 +27,19 @@ import java.util.Set;
 import static dev.herald.models.Identifiers.quote;
 
 /**
- * Destroys several records of one model inside the caller's transaction with one statement per step
- * for all of them ({@code = ANY($1)}), and gives each record the outcome {@link Destroyer} would
- * have given it alone: its {@code previous}, its own notifications in the same order, or its 404 or
- * 409. Two round trips: the rows are locked (in id order, so two batches never deadlock on them) and
- * the {@code restrict} children counted; then the reads for {@code previous}, the child updates, the
- * junction deletes and the delete go out pipelined, in that order.
+ * Destroys several records of one model in one transaction of its own, with one statement per step
+ * for all of them ({@code = ANY($1)}), and gives each record the outcome {@link Destroyer} would have
+ * given it alone: its {@code previous}, its own notifications in the same order, or its 404 or 409.
+ * Everything goes out in one pipeline, in this order: {@code BEGIN}; the rows locked (in id order, so
+ * two batches never deadlock on them); the {@code restrict} children counted; the reads for
+ * {@code previous}; the child updates and junction deletes; the delete. Then {@code COMMIT}, two round
+ * trips in all. When a record turns out to have {@code restrict} children, the batch is rolled back
+ * and sent again without it (it gets its 409).
  *
  * <p>Only models without {@code cascade} children are destroyed this way. When two destroyed records
- * turn out to be associated with each other, their outcomes would depend on which went first, so the
- * batch fails with {@link Entangled} (the transaction rolls back) and the caller destroys them one at
- * a time instead.
+ * turn out to be associated with each other, their outcomes would depend on which went first: the
+ * batch rolls back and fails with {@link Unbatchable}, and the caller destroys them one at a time.
+ * (Foreign keys guarantee that every changed row points at a record that was found.)
  */
 final class BatchDestroyer {
     private static final int RESTRICT_LISTED = 100;
@@ -54,10 +57,10 @@ final class BatchDestroyer {
     record Outcome(JsonObject previous, List<Notification> notifications, ApiError error) {
     }
 
-    /** Records of one batch are associated with each other; the batch has changed nothing. */
-    static final class Entangled extends RuntimeException {
-        Entangled() {
-            super("records of the batch are associated with each other", null, false, false);
+    /** The records of one batch cannot be destroyed together (see above); the batch has changed nothing. */
+    static final class Unbatchable extends RuntimeException {
+        Unbatchable(String why) {
+            super(why, null, false, false);
         }
     }
 
@@ -66,37 +69,58 @@ final class BatchDestroyer {
     }
 
     /** {@code ids} are validated and distinct; the map has an outcome for every one, in their order. */
-    Future<Map<Object, Outcome>> destroy(SqlConnection conn, Model model, List<Object> ids) {
+    Future<Map<Object, Outcome>> destroy(Pool pool, Model model, List<Object> ids) {
         List<Object> keys = ids.stream().map(id -> key(model, id)).toList();
+        Map<Object, Outcome> refused = new HashMap<>();
+        return pool.getConnection().compose(conn -> attempt(conn, model, keys, refused).eventually(conn::close))
+                .map(outcomes -> {
+                    Map<Object, Outcome> inOrder = new LinkedHashMap<>();
+                    keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : outcomes.get(k)));
+                    return inOrder;
+                });
+    }
+
+    /** One pipeline for {@code keys}; records with {@code restrict} children go to {@code refused}. */
+    private Future<Map<Object, Outcome>> attempt(SqlConnection conn, Model model, List<Object> keys, Map<Object, Outcome> refused) {
         Tuple requested = Tuple.of(Columns.idArray(model.primaryKey(), keys));
         String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                 + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY "
                 + quote(Model.ID) + " FOR UPDATE");
+        Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
         Future<RowSet<Row>> locked = conn.preparedQuery(lock).execute(requested);
         Future<Map<Object, JsonObject>> blocked = restrictedChildren(conn, model, requested);
-        return Future.all(locked, blocked).compose(v -> {
-            Map<Object, Outcome> outcomes = new LinkedHashMap<>();
-            keys.forEach(k -> outcomes.put(k, null));
+        Run run = new Run(conn, model, requested);
+        return Future.all(begin, locked, blocked, run.sent()).transform(sent -> {
             Map<Object, Row> rows = new LinkedHashMap<>();
-            for (Row row : locked.result()) {
-                Object id = Columns.idToJson(row.getValue(Model.ID));
-                JsonObject children = blocked.result().get(id);
-                if (children == null) {
-                    rows.put(id, row);
-                } else {
-                    outcomes.put(id, new Outcome(null, null, hasChildren(model, id, children)));
-                }
+            List<Object> refusedNow = new ArrayList<>();
+            if (locked.succeeded() && blocked.succeeded()) {
+                locked.result().forEach(row -> rows.put(Columns.idToJson(row.getValue(Model.ID)), row));
+                rows.keySet().stream().filter(blocked.result()::containsKey).forEach(refusedNow::add);
             }
-            outcomes.replaceAll((id, outcome) -> outcome != null || rows.containsKey(id) ? outcome
-                    : new Outcome(null, null, ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".")));
-            if (rows.isEmpty()) {
-                return Future.succeededFuture(outcomes);
+            if (!refusedNow.isEmpty()) {
+                // the delete may well have failed on the foreign key: either way, again without them
+                refusedNow.forEach(id -> refused.put(id, new Outcome(null, null, hasChildren(model, id, blocked.result().get(id)))));
+                List<Object> rest = keys.stream().filter(k -> !refused.containsKey(k)).toList();
+                return conn.query("ROLLBACK").execute().compose(v -> rest.isEmpty()
+                        ? Future.succeededFuture(Map.of()) : attempt(conn, model, rest, refused));
             }
-            return new Run(conn, model, rows).destroy().map(destroyed -> {
-                outcomes.putAll(destroyed);
-                return outcomes;
-            });
+            if (sent.failed()) {
+                return rollback(conn, sent.cause());
+            }
+            Map<Object, Outcome> outcomes;
+            try {
+                outcomes = run.outcomes(rows);
+            } catch (Unbatchable e) {
+                return rollback(conn, e);
+            }
+            keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
+                    ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
+            return conn.query("COMMIT").execute().map(outcomes);
         });
+    }
+
+    private static <T> Future<T> rollback(SqlConnection conn, Throwable cause) {
+        return conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(cause));
     }
 
     /** The key an id has in rows and in JSON: a number, or the text of a string or UUID. */
@@ -138,57 +162,66 @@ final class BatchDestroyer {
                 new JsonObject().put("children", children));
     }
 
-    /** The second round trip, for the records that were found and are not blocked. */
+    /** The reads and changes of one attempt, sent at once; attributed to the records once they are known. */
     private final class Run {
         private final SqlConnection conn;
         private final Model model;
-        private final Map<Object, Row> rows;
         private final Tuple ids;
+        private final Populator.Pending previous;
+        private final List<ForeignKey> nulled;
+        private final List<Future<RowSet<Row>>> updates;
+        private final List<Unlink> unlinks;
+        private final List<Future<RowSet<Row>>> removals;
+        private final Future<RowSet<Row>> deleted;
         private final Map<Object, List<Notification>> sideEffects = new HashMap<>();
+        private Map<Object, Row> rows;
 
-        Run(SqlConnection conn, Model model, Map<Object, Row> rows) {
+        Run(SqlConnection conn, Model model, Tuple ids) {
             this.conn = conn;
             this.model = model;
-            this.rows = rows;
-            this.ids = Tuple.of(Columns.idArray(model.primaryKey(), new ArrayList<>(rows.keySet())));
-            rows.keySet().forEach(id -> sideEffects.put(id, new ArrayList<>()));
-        }
-
-        Future<Map<Object, Outcome>> destroy() {
-            List<JsonObject> shallow = rows.values().stream().map(r -> Columns.toJson(model, r, false)).toList();
-            Future<List<JsonObject>> previous = populator.populate(conn, model, shallow);
-            List<ForeignKey> nulled = models.childrenOf(model.identity()).stream()
-                    .filter(fk -> fk.policy() == OnDestroy.SET_NULL).toList();
-            List<Future<RowSet<Row>>> updates = nulled.stream().map(this::nullOut).toList();
-            List<Unlink> unlinks = unlinks();
-            List<Future<RowSet<Row>>> removals = unlinks.stream().map(this::unlink).toList();
+            this.ids = ids;
+            this.previous = populator.populateByIds(conn, model, ids);
+            this.nulled = models.childrenOf(model.identity()).stream().filter(fk -> fk.policy() == OnDestroy.SET_NULL).toList();
+            this.updates = nulled.stream().map(this::nullOut).toList();
+            this.unlinks = unlinks();
+            this.removals = unlinks.stream().map(this::unlink).toList();
             String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM " + Columns.table(model)
                     + " WHERE " + quote(Model.ID) + " = ANY($1)");
-            Future<RowSet<Row>> deleted = conn.preparedQuery(delete).execute(ids);
-            List<Future<?>> all = new ArrayList<>(List.of(previous, deleted));
-            all.addAll(updates);
+            this.deleted = conn.preparedQuery(delete).execute(ids);
+        }
+
+        Future<?> sent() {
+            List<Future<?>> all = new ArrayList<>(updates);
             all.addAll(removals);
-            return Future.all(all).map(v -> {
-                for (int i = 0; i < nulled.size(); i++) {
-                    collectUpdated(nulled.get(i), updates.get(i).result());
-                }
-                for (int i = 0; i < unlinks.size(); i++) {
-                    collectRemoved(unlinks.get(i), removals.get(i).result());
-                }
-                rows.forEach((id, row) -> parents(id, Columns.toJson(model, row, true)));
-                Map<Object, Outcome> outcomes = new LinkedHashMap<>();
-                List<Object> order = new ArrayList<>(rows.keySet());
-                for (int i = 0; i < order.size(); i++) {
-                    Object id = order.get(i);
-                    JsonObject record = previous.result().get(i);
-                    List<Notification> notifications = new ArrayList<>();
-                    notifications.add(Notification.destroyed(model.identity(), id, record));
-                    Notification own = notifications.get(0);
-                    sideEffects.get(id).stream().filter(n -> !n.key().equals(own.key())).forEach(notifications::add);
-                    outcomes.put(id, new Outcome(record, notifications, null));
-                }
-                return outcomes;
-            });
+            all.add(deleted);
+            return Future.all(all);
+        }
+
+        /** Each found record's previous state and notifications, in the order {@link Destroyer} gives them. */
+        Map<Object, Outcome> outcomes(Map<Object, Row> found) {
+            this.rows = found;
+            found.keySet().forEach(id -> sideEffects.put(id, new ArrayList<>()));
+            for (int i = 0; i < nulled.size(); i++) {
+                collectUpdated(nulled.get(i), updates.get(i).result());
+            }
+            for (int i = 0; i < unlinks.size(); i++) {
+                collectRemoved(unlinks.get(i), removals.get(i).result());
+            }
+            found.forEach((id, row) -> parents(id, Columns.toJson(model, row, true)));
+            List<JsonObject> records = previous.fill(found.values().stream().map(r -> Columns.toJson(model, r, false)).toList())
+                    .result();
+            Map<Object, Outcome> outcomes = new LinkedHashMap<>();
+            List<Object> order = new ArrayList<>(found.keySet());
+            for (int i = 0; i < order.size(); i++) {
+                Object id = order.get(i);
+                JsonObject record = records.get(i);
+                Notification own = Notification.destroyed(model.identity(), id, record);
+                List<Notification> notifications = new ArrayList<>();
+                notifications.add(own);
+                sideEffects.get(id).stream().filter(n -> !n.key().equals(own.key())).forEach(notifications::add);
+                outcomes.put(id, new Outcome(record, notifications, null));
+            }
+            return outcomes;
         }
 
         /** Children keep their rows; the statement returns each child with the parent it had. */
@@ -272,9 +305,10 @@ final class BatchDestroyer {
         /** A message from one destroyed record to another means their order matters: not for a batch. */
         private void untangled(String otherModel, Object other, Object root) {
             if (otherModel.equals(model.identity()) && !other.equals(root) && rows.containsKey(other)) {
-                throw new Entangled();
+                throw new Unbatchable(model.identity() + " " + root + " and " + other + " are associated");
             }
         }
+
     }
 
     private record Unlink(Junction junction, String mine, String other, String otherModel, String otherAttr) {

@@ -75,7 +75,7 @@ final class DestroyQueue {
         busy.put(model.identity(), true);
         List<Object> ids = new ArrayList<>();
         taken.values().forEach(p -> ids.add(p.id()));
-        pool.withTransaction(conn -> batch.destroy(conn, model, ids))
+        batch.destroy(pool, model, ids)
                 .onSuccess(outcomes -> {
                     List<Notification.Change> changes = new ArrayList<>();
                     taken.forEach((key, p) -> {

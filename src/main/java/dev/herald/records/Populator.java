@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
@@ -40,15 +41,91 @@ final class Populator {
         if (records.isEmpty()) {
             return Future.succeededFuture(records);
         }
-        List<Future<?>> loads = new ArrayList<>();
+        List<Load> loads = new ArrayList<>();
         for (Attribute a : model.attributes().values()) {
             if (a.isSingular() && !a.hidden()) {
-                loads.add(singular(client, a, records));
+                Model target = models.get(a.target());
+                Set<Object> ids = new LinkedHashSet<>();
+                records.forEach(r -> {
+                    if (r.getValue(a.name()) != null) {
+                        ids.add(r.getValue(a.name()));
+                    }
+                });
+                if (!ids.isEmpty()) {
+                    String sql = statements.get("singular " + target.identity(), () -> "SELECT " + Columns.selectList(target, "")
+                            + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID) + " = ANY($1)");
+                    loads.add(new Load(a, target, client.preparedQuery(sql)
+                            .execute(Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))));
+                }
             } else if (a.isCollection()) {
-                loads.add(collection(client, model, a, records));
+                List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
+                loads.add(collection(client, model, a, Tuple.of(Columns.idArray(model.primaryKey(), ids))));
             }
         }
-        return Future.all(loads).map(done -> records.stream().map(r -> inDeclaredOrder(model, r)).toList());
+        return new Pending(model, loads).fill(records);
+    }
+
+    /**
+     * The same reads for the {@code model} rows whose ids are {@code $1} of {@code ids}, sent now, before
+     * those rows have been read: a pipeline that reads them later (and then changes them) still gets
+     * the associations as they were. {@link Pending#fill} completes the records once they are known.
+     */
+    Pending populateByIds(SqlClient client, Model model, Tuple ids) {
+        List<Load> loads = new ArrayList<>();
+        for (Attribute a : model.attributes().values()) {
+            if (a.isSingular() && !a.hidden()) {
+                Model target = models.get(a.target());
+                String sql = statements.get("singular of " + model.identity() + "." + a.name(), () -> "SELECT "
+                        + Columns.selectList(target, "") + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
+                        + " IN (SELECT " + quote(a.name()) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID)
+                        + " = ANY($1))");
+                loads.add(new Load(a, target, client.preparedQuery(sql).execute(ids)));
+            } else if (a.isCollection()) {
+                loads.add(collection(client, model, a, ids));
+            }
+        }
+        return new Pending(model, loads);
+    }
+
+    /** The reads of one populate, on their way. */
+    final class Pending {
+        private final Model model;
+        private final List<Load> loads;
+
+        private Pending(Model model, List<Load> loads) {
+            this.model = model;
+            this.loads = loads;
+        }
+
+        /** {@code records}, shallow, completed with their associations, in declared order. */
+        Future<List<JsonObject>> fill(List<JsonObject> records) {
+            return Future.all(loads.stream().map(Load::rows).toList()).map(done -> {
+                loads.forEach(load -> load.fill(records));
+                return records.stream().map(r -> inDeclaredOrder(model, r)).toList();
+            });
+        }
+    }
+
+    /** One association's rows for a page of records: targets by id, or children by parent. */
+    private record Load(Attribute attribute, Model target, Future<RowSet<Row>> rows) {
+        void fill(List<JsonObject> records) {
+            String name = attribute.name();
+            if (attribute.isSingular()) {
+                Map<Object, JsonObject> byId = new HashMap<>();
+                for (Row row : rows.result()) {
+                    JsonObject child = Columns.toJson(target, row, false);
+                    byId.put(child.getValue(Model.ID), child);
+                }
+                records.forEach(r -> r.put(name, byId.get(r.getValue(name))));
+                return;
+            }
+            Map<Object, JsonArray> byParent = new HashMap<>();
+            for (Row row : rows.result()) {
+                Object parent = Columns.idToJson(row.getValue("__parent"));
+                byParent.computeIfAbsent(parent, k -> new JsonArray()).add(Columns.toJson(target, row, false));
+            }
+            records.forEach(r -> r.put(name, byParent.getOrDefault(r.getValue(Model.ID), new JsonArray())));
+        }
     }
 
     /** Attributes in the models file's order, then {@code id}, {@code createdAt}, {@code updatedAt}. */
@@ -63,32 +140,6 @@ final class Populator {
         ordered.put(Model.CREATED_AT, record.getValue(Model.CREATED_AT));
         ordered.put(Model.UPDATED_AT, record.getValue(Model.UPDATED_AT));
         return ordered;
-    }
-
-    private Future<Void> singular(SqlClient client, Attribute a, List<JsonObject> records) {
-        Model target = models.get(a.target());
-        Set<Object> ids = new LinkedHashSet<>();
-        records.forEach(r -> {
-            if (r.getValue(a.name()) != null) {
-                ids.add(r.getValue(a.name()));
-            }
-        });
-        if (ids.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        String sql = statements.get("singular " + target.identity(), () -> "SELECT " + Columns.selectList(target, "")
-                + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID) + " = ANY($1)");
-        return client.preparedQuery(sql)
-                .execute(Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))
-                .map(rows -> {
-                    Map<Object, JsonObject> byId = new HashMap<>();
-                    for (Row row : rows) {
-                        JsonObject child = Columns.toJson(target, row, false);
-                        byId.put(child.getValue(Model.ID), child);
-                    }
-                    records.forEach(r -> r.put(a.name(), byId.get(r.getValue(a.name()))));
-                    return null;
-                });
     }
 
     /** Children of many parents in one query, at most {@value #COLLECTION_LIMIT} per parent. */
@@ -114,20 +165,9 @@ final class Populator {
                 + " ORDER BY __parent, __rank";
     }
 
-    private Future<Void> collection(SqlClient client, Model model, Attribute a, List<JsonObject> records) {
+    private Load collection(SqlClient client, Model model, Attribute a, Tuple parentIds) {
         Model target = models.get(a.target());
-        List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
         String sql = statements.get("collection " + model.identity() + "." + a.name(), () -> collectionSql(model, a, target));
-        return client.preparedQuery(sql)
-                .execute(Tuple.of(Columns.idArray(model.primaryKey(), ids)))
-                .map(rows -> {
-                    Map<Object, JsonArray> byParent = new HashMap<>();
-                    for (Row row : rows) {
-                        Object parent = Columns.idToJson(row.getValue("__parent"));
-                        byParent.computeIfAbsent(parent, k -> new JsonArray()).add(Columns.toJson(target, row, false));
-                    }
-                    records.forEach(r -> r.put(a.name(), byParent.getOrDefault(r.getValue(Model.ID), new JsonArray())));
-                    return null;
-                });
+        return new Load(a, target, client.preparedQuery(sql).execute(parentIds));
     }
 }

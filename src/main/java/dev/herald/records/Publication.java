@@ -1,7 +1,7 @@
 package dev.herald.records;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -17,8 +17,9 @@ import java.util.List;
  *
  * <p>Layout, big-endian: int change count; per change: int length + origin JSON, int notification
  * count; per notification: byte flags ({@value #RETIRE} retire the room, {@value #CREATION} a
- * creation, for the watchers of the model), int length + model (UTF-8), int length + id (JSON; for a
- * creation, the new record's), int length + message (JSON).
+ * creation, for the watchers of the model), int length + model (UTF-8), the id (for a creation, the
+ * new record's: byte {@code 'L'} + long, or byte {@code 'S'} + int length + UTF-8), int length +
+ * message (JSON).
  */
 public final class Publication {
     private static final byte RETIRE = 1;
@@ -31,8 +32,32 @@ public final class Publication {
     public record Delivery(String model, Object id, boolean retire, boolean creation, Buffer message) {
     }
 
-    /** One request's notifications, with the origin that decides who is left out. */
-    public record Received(JsonObject origin, List<Delivery> deliveries) {
+    /** One request's notifications; its origin (who is left out) is parsed only if someone asks. */
+    public static final class Received {
+        private final Buffer originJson;
+        private final List<Delivery> deliveries;
+        private JsonObject origin;
+
+        Received(Buffer originJson, List<Delivery> deliveries) {
+            this.originJson = originJson;
+            this.deliveries = deliveries;
+        }
+
+        /** The origin; {@link IllegalArgumentException} when it is not a JSON object. */
+        public JsonObject origin() {
+            if (origin == null) {
+                try {
+                    origin = new JsonObject(originJson);
+                } catch (DecodeException e) {
+                    throw new IllegalArgumentException("the origin of a change is not JSON: " + e.getMessage(), e);
+                }
+            }
+            return origin;
+        }
+
+        public List<Delivery> deliveries() {
+            return deliveries;
+        }
     }
 
     /** The publication of {@code changes}, or null when none of them has a notification. */
@@ -50,7 +75,7 @@ public final class Publication {
                 boolean creation = n.id() == null;
                 out.appendByte((byte) ((n.retire() ? RETIRE : 0) | (creation ? CREATION : 0)));
                 appendSized(out, Buffer.buffer(n.model(), "UTF-8"));
-                appendSized(out, Buffer.buffer(Json.encode(creation ? n.message().getValue("id") : n.id())));
+                appendId(out, creation ? n.message().getValue("id") : n.id());
                 appendSized(out, n.message().toBuffer());
             }
         }
@@ -64,13 +89,13 @@ public final class Publication {
             int changes = in.count();
             List<Received> received = new ArrayList<>(changes);
             for (int c = 0; c < changes; c++) {
-                JsonObject origin = new JsonObject(in.sized());
+                Buffer origin = in.sized();
                 int notifications = in.count();
                 List<Delivery> deliveries = new ArrayList<>(notifications);
                 for (int i = 0; i < notifications; i++) {
                     byte flags = in.flags();
                     String model = in.sized().toString(StandardCharsets.UTF_8);
-                    Object id = Json.decodeValue(in.sized());
+                    Object id = in.id();
                     deliveries.add(new Delivery(model, id, (flags & RETIRE) != 0, (flags & CREATION) != 0, in.sized()));
                 }
                 received.add(new Received(origin, deliveries));
@@ -79,8 +104,18 @@ public final class Publication {
                 throw new IllegalArgumentException("trailing bytes after the last change");
             }
             return received;
-        } catch (IndexOutOfBoundsException | io.vertx.core.json.DecodeException e) {
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not a publication: " + e.getMessage(), e);
+        }
+    }
+
+    /** Record ids are whole numbers or strings (UUIDs travel as text). */
+    private static void appendId(Buffer out, Object id) {
+        if (id instanceof Long || id instanceof Integer || id instanceof Short) {
+            out.appendByte((byte) 'L').appendLong(((Number) id).longValue());
+        } else {
+            out.appendByte((byte) 'S');
+            appendSized(out, Buffer.buffer(String.valueOf(id), "UTF-8"));
         }
     }
 
@@ -109,11 +144,25 @@ public final class Publication {
             return bytes.getByte(position++);
         }
 
+        /** A view of the next length-prefixed part; the publication is never written to. */
         Buffer sized() {
             int length = count();
-            Buffer part = bytes.getBuffer(position, position + length);
+            Buffer part = bytes.slice(position, position + length);
             position += length;
             return part;
+        }
+
+        Object id() {
+            byte type = flags();
+            if (type == 'L') {
+                long id = bytes.getLong(position);
+                position += 8;
+                return id;
+            }
+            if (type == 'S') {
+                return sized().toString(StandardCharsets.UTF_8);
+            }
+            throw new IllegalArgumentException("unknown id type " + type);
         }
     }
 }

@@ -142,8 +142,8 @@ class BatchDestroyTest {
         long missing = plain + 1000;
 
         Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, pet, aloneId)).await();
-        Map<Object, BatchDestroyer.Outcome> outcomes = node.database().withTransaction(c -> new BatchDestroyer(models, populator)
-                .destroy(c, pet, List.of(missing, blocked, batchedId, plain))).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
+                .destroy(node.database(), pet, List.of(missing, blocked, batchedId, plain)).await();
 
         assertEquals(List.of(missing, blocked, batchedId, plain), new ArrayList<>(outcomes.keySet()), "one outcome per id, in order");
         List<String> expected = List.of(
@@ -185,8 +185,8 @@ class BatchDestroyTest {
         long toys = node.count("toy");
 
         for (List<Object> pair : List.of(List.<Object>of(a, b), List.<Object>of(student, teacher))) {
-            assertThrows(BatchDestroyer.Entangled.class, () -> node.database()
-                    .withTransaction(c -> new BatchDestroyer(models, populator).destroy(c, pet, pair)).await(), "for " + pair);
+            assertThrows(BatchDestroyer.Unbatchable.class, () -> new BatchDestroyer(models, populator)
+                    .destroy(node.database(), pet, pair).await(), "for " + pair);
             assertEquals(2, node.sql("SELECT 1 FROM pet WHERE id = ANY($1)", (Object) pair.stream().map(Long.class::cast)
                     .toArray(Long[]::new)).size(), "nothing destroyed of " + pair);
         }
@@ -203,8 +203,8 @@ class BatchDestroyTest {
         node.patch("/pet/" + narcissus, new JsonObject().put("mentor", narcissus));
         long other = create("pet", new JsonObject().put("name", "Other"));
 
-        Map<Object, BatchDestroyer.Outcome> outcomes = node.database().withTransaction(c -> new BatchDestroyer(models, populator)
-                .destroy(c, pet, List.of(narcissus, other))).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
+                .destroy(node.database(), pet, List.of(narcissus, other)).await();
 
         assertNull(outcomes.get(narcissus).error());
         assertEquals(List.of("destroyed"), outcomes.get(narcissus).notifications().stream()

@@ -39,7 +39,7 @@ class PublicationTest {
         List<Publication.Delivery> first = changes.get(0).deliveries();
         assertEquals(3, first.size());
         assertEquals("pony", first.get(0).model());
-        assertEquals(4, ((Number) first.get(0).id()).intValue());
+        assertEquals(4L, first.get(0).id());
         assertTrue(first.get(0).retire());
         assertFalse(first.get(0).creation());
         assertEquals(new JsonObject().put("verb", "destroyed").put("id", 4).put("previous", PREVIOUS),
@@ -52,8 +52,18 @@ class PublicationTest {
 
         Publication.Delivery created = changes.get(1).deliveries().get(0);
         assertTrue(created.creation());
-        assertEquals(12, ((Number) created.id()).intValue(), "a creation carries the new record's id");
+        assertEquals(12L, created.id(), "a creation carries the new record's id");
         assertEquals("created", new JsonObject(created.message()).getString("verb"));
+    }
+
+    @Test
+    void uuidAndStringIdsTravelAsText() {
+        String uuid = "5f0c7a0e-93c1-4c35-8d4a-3b1f0a7d9e21";
+        Buffer bytes = Publication.encode(List.of(new Notification.Change(ORIGIN, List.of(
+                Notification.destroyed("entity", uuid, new JsonObject()), Notification.updated("tag", "caf\u00e9", new JsonObject())))));
+        List<Publication.Delivery> deliveries = Publication.decode(bytes).get(0).deliveries();
+        assertEquals(uuid, deliveries.get(0).id());
+        assertEquals("caf\u00e9", deliveries.get(1).id());
     }
 
     @Test
@@ -78,9 +88,10 @@ class PublicationTest {
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendInt(-1)));
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(sample().appendByte((byte) 0)));
         Buffer badOrigin = Buffer.buffer().appendInt(1).appendInt(3).appendString("{{{").appendInt(0);
-        assertThrows(IllegalArgumentException.class, () -> Publication.decode(badOrigin));
+        Publication.Received unreadable = Publication.decode(badOrigin).get(0);
+        assertThrows(IllegalArgumentException.class, unreadable::origin, "the origin is read when it is needed");
         Buffer badId = Buffer.buffer().appendInt(1).appendInt(2).appendString("{}").appendInt(1).appendByte((byte) 0)
-                .appendInt(4).appendString("pony").appendInt(2).appendString("4,").appendInt(2).appendString("{}");
+                .appendInt(4).appendString("pony").appendByte((byte) 'J').appendInt(2).appendString("{}");
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(badId));
     }
 }
