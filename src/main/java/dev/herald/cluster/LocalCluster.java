@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * of the CPU per destroy). A node on a machine of its own keeps the JVM's default.
  */
 public final class LocalCluster implements AutoCloseable {
-    static final String JIT = "-XX:TieredStopAtLevel=1";
+    private static final String JIT = "-XX:TieredStopAtLevel=1";
 
     private final Database database;
     private final String pgUrl;
@@ -58,8 +58,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo) {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                JIT, "-jar", jarPath());
+        ProcessBuilder builder = new ProcessBuilder(javaC1());
         Map<String, String> env = builder.environment();
         env.put("HERALD_CLUSTER", "true");
         env.put("HERALD_PG_URL", pgUrl);
@@ -139,6 +138,16 @@ public final class LocalCluster implements AutoCloseable {
         });
         copier.setDaemon(true);
         copier.start();
+    }
+
+    /** {@code java -XX:TieredStopAtLevel=1 -jar <this jar>}: a JVM that shares the machine with others. */
+    public static List<String> javaC1() {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), JIT, "-jar", jarPath()));
+    }
+
+    /** Whether this JVM itself runs with the C1 compiler only. */
+    public static boolean runningC1() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains(JIT);
     }
 
     private static String jarPath() {

@@ -1,0 +1,70 @@
+package dev.herald.it;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written. */
+class BenchCommandIT {
+
+    @Test
+    void theBenchCommandRunsEveryScenarioAndWritesItsFigures(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench.json");
+        Path log = dir.resolve("bench.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", ServerProcess.JAR.toString(), "bench", "--records", "300", "--warmup", "100", "--paced", "200",
+                "--rate", "200", "--fanout", "30", "--entities", "40", "--nodes", "2", "--out", out.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
+        Process bench = builder.start();
+        if (!bench.waitFor(240, TimeUnit.SECONDS)) {
+            bench.destroy();
+            bench.waitFor(60, TimeUnit.SECONDS);
+            throw new AssertionError("the bench did not finish in 240 s:\n" + Files.readString(log));
+        }
+        String printed = Files.readString(log);
+        assertEquals(0, bench.exitValue(), printed);
+        assertTrue(printed.contains("Herald / raw"), printed);
+
+        JsonObject r = new JsonObject(Files.readString(out));
+        JsonObject throughput = r.getJsonObject("throughput");
+        assertEquals(0, throughput.getInteger("failed"));
+        assertEquals(0, throughput.getLong("lost_notifications"));
+        assertEquals(0, throughput.getLong("duplicate_notifications"));
+        assertTrue(throughput.getLong("destroys_per_s") > 0);
+        assertTrue(throughput.getLong("write_transactions") < 300, "concurrent destroys share transactions: " + throughput);
+        assertTrue(throughput.getJsonObject("cpu_ms_per_destroy").containsKey("node 2"), throughput.encode());
+        assertTrue(r.getJsonObject("rawDelete").getLong("deletes_per_s") > 0);
+        assertTrue(r.getDouble("herald_over_raw") > 0);
+        JsonObject paced = r.getJsonObject("pacedLatency");
+        assertEquals(0, paced.getLong("lost_notifications"));
+        assertEquals(0, paced.getInteger("failed"));
+        JsonObject fanout = r.getJsonObject("fanout");
+        assertEquals(200, fanout.getInteger("status"));
+        assertEquals(0, fanout.getLong("lost_notifications"));
+        assertEquals(0, fanout.getLong("duplicate_notifications"));
+        assertEquals(40, r.getJsonObject("deleteRecByFilter").getInteger("deleted"));
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheUsage() throws Exception {
+        for (List<String> args : List.of(List.of("--records", "-5"), List.of("--records", "many"), List.of("--nope", "3"),
+                List.of("--records"))) {
+            List<String> all = new ArrayList<>(List.of("bench"));
+            all.addAll(args);
+            ServerProcess.Result result = ServerProcess.run(Map.of(), all.toArray(String[]::new));
+            assertEquals(2, result.status(), args + ": " + result.stderr());
+            assertTrue(result.stderr().contains("usage: bench"), args + ": " + result.stderr());
+        }
+    }
+}
