@@ -32,8 +32,9 @@ import static dev.herald.models.Identifiers.quote;
  * given it alone: its {@code previous}, its own notifications in the same order, or its 404 or 409.
  * Everything goes out in one pipeline, in this order: {@code BEGIN}; the rows locked (in id order, so
  * two batches never deadlock on them); the {@code restrict} children counted; the reads for
- * {@code previous}; the child updates and junction deletes; the delete. Then {@code COMMIT}, two round
- * trips in all. When a record turns out to have {@code restrict} children, the batch is rolled back
+ * {@code previous}; the child updates and junction deletes; the delete. Then {@code COMMIT}: in the same
+ * pipeline when nothing can be refused or entangled (one round trip), else once the answers are
+ * checked (two). When a record turns out to have {@code restrict} children, the batch is rolled back
  * and sent again without it (it gets its 409).
  *
  * <p>Only models without {@code cascade} children are destroyed this way. When two destroyed records
@@ -90,6 +91,9 @@ final class BatchDestroyer {
         Future<RowSet<Row>> locked = conn.preparedQuery(lock).execute(requested);
         Future<Map<Object, JsonObject>> blocked = restrictedChildren(conn, model, requested);
         Run run = new Run(conn, model, requested);
+        // nothing to decide after the statements: the COMMIT goes in the same pipeline (after a failed
+        // statement, PostgreSQL ends the transaction with a rollback instead)
+        Future<RowSet<Row>> commit = decidedInAdvance(model) ? conn.query("COMMIT").execute() : null;
         return Future.all(begin, locked, blocked, run.sent()).transform(sent -> {
             Map<Object, Row> rows = new LinkedHashMap<>();
             List<Object> refusedNow = new ArrayList<>();
@@ -105,7 +109,7 @@ final class BatchDestroyer {
                         ? Future.succeededFuture(Map.of()) : attempt(conn, model, rest, refused));
             }
             if (sent.failed()) {
-                return rollback(conn, sent.cause());
+                return commit != null ? commit.transform(ended -> Future.failedFuture(sent.cause())) : rollback(conn, sent.cause());
             }
             Map<Object, Outcome> outcomes;
             try {
@@ -115,8 +119,18 @@ final class BatchDestroyer {
             }
             keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
                     ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
-            return conn.query("COMMIT").execute().map(outcomes);
+            return (commit != null ? commit : conn.query("COMMIT").execute()).map(outcomes);
         });
+    }
+
+    /**
+     * Without {@code restrict} children and without associations from the model to itself, no record
+     * can be refused and no two can be entangled: whether to commit is known before the statements run.
+     */
+    private boolean decidedInAdvance(Model model) {
+        String name = model.identity();
+        return models.childrenOf(name).stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
+                && models.junctionsOf(name).stream().noneMatch(j -> j.modelA().equals(j.modelB()));
     }
 
     private static <T> Future<T> rollback(SqlConnection conn, Throwable cause) {

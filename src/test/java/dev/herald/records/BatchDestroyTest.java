@@ -198,6 +198,49 @@ class BatchDestroyTest {
     }
 
     @Test
+    void aStatementThatFailsInAOneTripBatchCommitsNothingAndTheOthersAreDestroyedAlone() {
+        node.sql("CREATE FUNCTION refuse_explosive() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW.name = 'explosive' THEN RAISE EXCEPTION 'explosive pet'; END IF; RETURN NEW; END $$");
+        node.sql("CREATE TRIGGER refuse_explosive BEFORE UPDATE ON pet FOR EACH ROW EXECUTE FUNCTION refuse_explosive()");
+        try {
+            long risky = create("owner", new JsonObject().put("name", "Risky"));
+            long explosive = create("pet", new JsonObject().put("name", "explosive").put("keeper", risky));
+            List<Long> calm = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long owner = create("owner", new JsonObject().put("name", "Calm " + i));
+                create("pet", new JsonObject().put("name", "calm pet " + i).put("keeper", owner));
+                calm.add(owner);
+            }
+            List<Object> all = new ArrayList<>(calm);
+            all.add(1, risky);
+
+            assertThrows(io.vertx.pgclient.PgException.class, () -> new BatchDestroyer(models, populator)
+                    .destroy(node.database(), models.get("owner"), all).await());
+            assertEquals(5, node.sql("SELECT 1 FROM owner WHERE id = ANY($1)", (Object) all.stream().map(Long.class::cast)
+                    .toArray(Long[]::new)).size(), "the batch committed nothing");
+
+            node.clearPublished();
+            WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(all.size()));
+            List<Future<HttpResponse<Buffer>>> calls = all.stream()
+                    .map(id -> client.delete("/owner/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
+                    .toList();
+            Future.join(calls).await();
+            client.close();
+            for (int i = 0; i < all.size(); i++) {
+                int status = calls.get(i).result().statusCode();
+                assertEquals(all.get(i).equals(risky) ? 500 : 200, status, "owner " + all.get(i));
+            }
+            assertEquals(1, node.sql("SELECT 1 FROM pet WHERE id = $1 AND keeper = $2", explosive, risky).size());
+            assertEquals(0, node.sql("SELECT 1 FROM owner WHERE id = ANY($1)", (Object) calm.toArray(Long[]::new)).size());
+            assertEquals(calm.size(), node.awaitPublished(calm.size()).size(), "one change per destroyed owner, none for the risky one");
+        } finally {
+            node.sql("DROP TRIGGER refuse_explosive ON pet");
+            node.sql("DROP FUNCTION refuse_explosive()");
+        }
+    }
+
+    @Test
     void aRecordAssociatedOnlyWithItselfIsBatchedAndHearsNothingFromItself() {
         long narcissus = create("pet", new JsonObject().put("name", "Narcissus"));
         node.patch("/pet/" + narcissus, new JsonObject().put("mentor", narcissus));
