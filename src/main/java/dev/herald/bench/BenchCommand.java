@@ -165,7 +165,7 @@ public final class BenchCommand {
                         .put("database", cluster.databaseDescription());
                 warmUp();
                 results.put("throughput", throughput(cluster.nodes()));
-                results.put("rawDelete", rawDeletes());
+                results.put("rawDelete", rawDeletes(cluster.nodes()));
                 double ratio = results.getJsonObject("throughput").getDouble("destroys_per_s")
                         / results.getJsonObject("rawDelete").getDouble("deletes_per_s");
                 results.put("herald_over_raw", Math.round(ratio * 1000) / 1000.0);
@@ -334,7 +334,7 @@ public final class BenchCommand {
     }
 
     /** The same number of single-row DELETEs issued straight to PostgreSQL at the same concurrency. */
-    private JsonObject rawDeletes() {
+    private JsonObject rawDeletes(List<Process> nodes) {
         int n = options.get("records");
         int concurrency = options.get("concurrency");
         sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
@@ -343,6 +343,7 @@ public final class BenchCommand {
         AtomicInteger next = new AtomicInteger(1);
         Promise<Void> done = Promise.promise();
         AtomicInteger finished = new AtomicInteger();
+        CpuMeter cpu = CpuMeter.start(nodes);
         long start = System.nanoTime();
         vertx.runOnContext(v -> {
             for (int w = 0; w < concurrency; w++) {
@@ -351,9 +352,12 @@ public final class BenchCommand {
         });
         awaitBounded(done.future());
         long elapsed = System.nanoTime() - start;
+        Map<String, Double> cpuPerDelete = cpu.perOperation(n);
         sql.query("DROP TABLE bench_raw").execute().await();
         return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("concurrency", concurrency)
-                .put("deletes_per_s", Math.round(n / Stats.seconds(elapsed)));
+                .put("deletes_per_s", Math.round(n / Stats.seconds(elapsed)))
+                .put("postgresql_cpu_ms_per_delete", cpuPerDelete.get("postgresql"))
+                .put("driver_cpu_ms_per_delete", cpuPerDelete.get("driver"));
     }
 
     private void rawWorker(int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {
@@ -471,7 +475,9 @@ public final class BenchCommand {
         System.out.println();
         System.out.printf("destroy throughput      %6d /s over HTTP (N=%d, C=%d, S=%d, %d nodes)%n", t.getLong("destroys_per_s"),
                 t.getInteger("records"), t.getInteger("concurrency"), t.getInteger("subscribers"), r.getInteger("nodes"));
-        System.out.printf("raw PostgreSQL DELETE   %6d /s (same database, same concurrency)%n", r.getJsonObject("rawDelete").getLong("deletes_per_s"));
+        JsonObject raw = r.getJsonObject("rawDelete");
+        System.out.printf("raw PostgreSQL DELETE   %6d /s (same database, same concurrency); CPU per delete: postgresql %.2f, driver %.2f ms%n",
+                raw.getLong("deletes_per_s"), raw.getDouble("postgresql_cpu_ms_per_delete"), raw.getDouble("driver_cpu_ms_per_delete"));
         System.out.printf("Herald / raw            %6.3f%n", r.getDouble("herald_over_raw"));
         System.out.printf("HTTP latency            %s%n", latencies(t.getJsonObject("http_latency")));
         System.out.printf("notification latency    %s (cross-node, under full load)%n", latencies(t.getJsonObject("notification_latency")));

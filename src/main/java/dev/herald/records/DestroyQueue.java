@@ -19,10 +19,12 @@ import java.util.Queue;
 /**
  * Coalesces concurrent destroys: while a batch of one model is in the database, the destroys that
  * arrive for that model wait, and the next batch takes all of them (up to {@value #MAX_BATCH}) into one
- * transaction. A lone destroy never waits. Each request still gets exactly its own outcome, and its own
- * change, with its own origin, in the one publication that follows the commit. A request for an id already in the forming batch
- * waits for the next one, so it sees the first one's result (404), as it would in sequence. When a batch
- * fails (associated records, a deadlock, anything), each of its destroys runs again on its own.
+ * transaction. A lone destroy never waits. Each request still gets exactly its own outcome, and its
+ * own change, with its own origin, in the one publication that follows the commit. A request for an id
+ * already in the forming batch waits for the next one, so it sees the first one's result (404), as it
+ * would in sequence. When a batch fails (associated records, a deadlock, anything), each of its
+ * destroys runs again on its own. One batch per model is in the database at a time: measured, two
+ * halve the batches and double the database's work per destroy.
  *
  * <p>Confined to the persistence verticle's context.
  */
