@@ -5,6 +5,8 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.models.ModelsLoader;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -51,6 +53,12 @@ class RestartTest {
         String token;
         long keeper;
         try (Running first = Running.start(dataDir)) {
+            Pool sql = PgBuilder.pool().connectingTo(first.database().connectOptions()).using(first.vertx()).build();
+            for (String durable : List.of("synchronous_commit", "fsync")) {
+                assertEquals("on", sql.query("SHOW " + durable).execute().await().iterator().next().getString(0),
+                        "the embedded database answers a commit only once it is on disk: " + durable);
+            }
+            sql.close().await();
             token = first.herald().auth().mint("admin", List.of("*:*"), 600).orElseThrow();
             assertEquals(200, first.call(HttpMethod.DELETE, "/pony/4", null, token).statusCode());
             keeper = first.call(HttpMethod.POST, "/pony", new JsonObject().put("name", "Keeper"), token)

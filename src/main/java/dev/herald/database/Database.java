@@ -34,9 +34,13 @@ public final class Database implements AutoCloseable {
         Path dir = config.dataDir().resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(dir);
+            // the embedded server's defaults are for tests (fsync and synchronous_commit off): a destroy
+            // answered 200 must survive a crash of the machine, so a commit returns only once it is on disk
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
             PgConnectOptions options = new PgConnectOptions()
                     .setHost("127.0.0.1")
