@@ -36,6 +36,7 @@ public final class LocalCluster implements AutoCloseable {
     private final String pgUrl;
     private final List<Process> nodes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalCluster(Database database, String pgUrl) {
         this.database = database;
@@ -104,7 +105,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database. */
     @Override
+    /** Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). */
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         nodes.forEach(Process::destroy);
         for (Process node : nodes) {
             try {

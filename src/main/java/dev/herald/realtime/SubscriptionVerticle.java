@@ -96,16 +96,28 @@ public final class SubscriptionVerticle extends VerticleBase {
         });
     }
 
-    /** A publication that cannot be read (a node of another Herald version?) is dropped, and said so. */
+    /**
+     * A publication that cannot be read (a node of another Herald version?) is dropped, and said so;
+     * a change whose origin cannot be read is dropped alone, the others are delivered.
+     */
     private void receive(Object publication) {
+        List<Publication.Received> changes;
         try {
             if (!(publication instanceof Buffer bytes)) {
                 throw new IllegalArgumentException("a " + (publication == null ? "null" : publication.getClass().getSimpleName())
                         + " instead of bytes; is a node of an older Herald version in the cluster?");
             }
-            Publication.decode(bytes).forEach(this::deliver);
+            changes = Publication.decode(bytes);
         } catch (IllegalArgumentException e) {
             LOG.warning("dropped a malformed publication on " + RecordsAddresses.NOTIFICATIONS + ": " + e.getMessage());
+            return;
+        }
+        for (Publication.Received change : changes) {
+            try {
+                deliver(change);
+            } catch (IllegalArgumentException e) {
+                LOG.warning("dropped a change with a malformed origin on " + RecordsAddresses.NOTIFICATIONS + ": " + e.getMessage());
+            }
         }
     }
 
@@ -143,16 +155,15 @@ public final class SubscriptionVerticle extends VerticleBase {
      * subject.
      */
     private String excludedSocket(JsonObject origin) {
-        String socketId = origin.getString("socketId");
-        if (socketId == null) {
+        if (!(origin.getValue("socketId") instanceof String socketId)) {
             return null;
         }
-        if (origin.getBoolean("viaSocket", false)) {
+        if (Boolean.TRUE.equals(origin.getValue("viaSocket"))) {
             return socketId;
         }
         SocketSession named = rooms.socket(socketId);
-        String subject = origin.getString("subject");
-        return named != null && subject != null && subject.equals(named.subject()) ? socketId : null;
+        return named != null && origin.getValue("subject") instanceof String subject && subject.equals(named.subject())
+                ? socketId : null;
     }
 
     private void reapSilentSockets() {

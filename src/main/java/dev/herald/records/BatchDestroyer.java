@@ -38,8 +38,11 @@ import static dev.herald.models.Identifiers.quote;
  * and sent again without it (it gets its 409).
  *
  * <p>Only models without {@code cascade} children are destroyed this way. When two destroyed records
- * turn out to be associated with each other, their outcomes would depend on which went first: the
- * batch rolls back and fails with {@link Unbatchable}, and the caller destroys them one at a time.
+ * turn out to be associated with each other (directly, or through one child row that refers to both),
+ * their outcomes would depend on which went first: the batch rolls back and fails with
+ * {@link Unbatchable}, and the caller destroys them one at a time. The pipeline reads one snapshot
+ * (repeatable read), so no statement touches a record created after the lock; a conflict with a
+ * concurrent writer fails the batch the same way.
  * (Foreign keys guarantee that every changed row points at a record that was found.)
  */
 final class BatchDestroyer {
@@ -56,6 +59,16 @@ final class BatchDestroyer {
 
     /** What one record of the batch gets: its previous state and notifications, or an error. */
     record Outcome(JsonObject previous, List<Notification> notifications, ApiError error) {
+    }
+
+    /**
+     * The batch was committed in the same pipeline, but its outcomes could not be worked out (a defect):
+     * running its destroys again would answer 404 for records that are gone, so they all fail instead.
+     */
+    static final class CommittedUnreported extends RuntimeException {
+        CommittedUnreported(Throwable cause) {
+            super("a committed batch of destroys could not be reported", cause);
+        }
     }
 
     /** The records of one batch cannot be destroyed together (see above); the batch has changed nothing. */
@@ -87,7 +100,8 @@ final class BatchDestroyer {
         String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                 + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY "
                 + quote(Model.ID) + " FOR UPDATE");
-        Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
+        // one snapshot for the whole pipeline: a statement must not see a record created after the lock
+        Future<RowSet<Row>> begin = conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute();
         Future<RowSet<Row>> locked = conn.preparedQuery(lock).execute(requested);
         Future<Map<Object, JsonObject>> blocked = restrictedChildren(conn, model, requested);
         Run run = new Run(conn, model, requested);
@@ -114,8 +128,9 @@ final class BatchDestroyer {
             Map<Object, Outcome> outcomes;
             try {
                 outcomes = run.outcomes(rows);
-            } catch (Unbatchable e) {
-                return rollback(conn, e);
+            } catch (RuntimeException e) {
+                return commit != null ? commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e))
+                        : rollback(conn, e);
             }
             keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
                     ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
@@ -124,12 +139,16 @@ final class BatchDestroyer {
     }
 
     /**
-     * Without {@code restrict} children and without associations from the model to itself, no record
-     * can be refused and no two can be entangled: whether to commit is known before the statements run.
+     * Without {@code restrict} children, without associations from the model to itself and without a
+     * child model that refers to it twice, no record can be refused and no two can be entangled:
+     * whether to commit is known before the statements run.
      */
     private boolean decidedInAdvance(Model model) {
         String name = model.identity();
-        return models.childrenOf(name).stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
+        List<ForeignKey> children = models.childrenOf(name);
+        long childModels = children.stream().map(ForeignKey::child).distinct().count();
+        return children.stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
+                && childModels == children.size()
                 && models.junctionsOf(name).stream().noneMatch(j -> j.modelA().equals(j.modelB()));
     }
 
@@ -188,6 +207,7 @@ final class BatchDestroyer {
         private final List<Future<RowSet<Row>>> removals;
         private final Future<RowSet<Row>> deleted;
         private final Map<Object, List<Notification>> sideEffects = new HashMap<>();
+        private final Map<String, Object> nulledBy = new HashMap<>();
         private Map<Object, Row> rows;
 
         Run(SqlConnection conn, Model model, Tuple ids) {
@@ -253,6 +273,10 @@ final class BatchDestroyer {
                 Object child = Columns.idToJson(r.getValue(0));
                 Object parent = Columns.idToJson(r.getValue(1));
                 untangled(fk.child(), child, parent);
+                Object earlier = nulledBy.putIfAbsent(fk.child() + "\u0000" + child, parent);
+                if (earlier != null && !earlier.equals(parent)) {
+                    throw new Unbatchable(fk.child() + " " + child + " refers to both " + earlier + " and " + parent);
+                }
                 sideEffects.get(parent).add(Notification.updated(fk.child(), child, new JsonObject().putNull(fk.fk())));
             }
         }

@@ -1,5 +1,6 @@
 package dev.herald.records;
 
+import dev.herald.errors.ApiError;
 import dev.herald.models.Model;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,9 +23,9 @@ import java.util.Queue;
  * transaction. A lone destroy never waits. Each request still gets exactly its own outcome, and its
  * own change, with its own origin, in the one publication that follows the commit. A request for an id
  * already in the forming batch waits for the next one, so it sees the first one's result (404), as it
- * would in sequence. When a batch fails (associated records, a deadlock, anything), each of its
- * destroys runs again on its own. One batch per model is in the database at a time: measured, two
- * halve the batches and double the database's work per destroy.
+ * would in sequence. When a batch fails (associated records, a deadlock, anything) it has changed
+ * nothing, and its destroys run again alone, one after another. One batch per model is in the
+ * database at a time: measured, two halve the batches and double the database's work per destroy.
  *
  * <p>Confined to the persistence verticle's context.
  */
@@ -66,7 +67,15 @@ final class DestroyQueue {
         Map<Object, Pending> taken = new LinkedHashMap<>();
         for (Iterator<Pending> it = queue.iterator(); it.hasNext() && taken.size() < MAX_BATCH; ) {
             Pending p = it.next();
-            if (taken.putIfAbsent(Columns.idToJson(Columns.idParam(model.primaryKey(), p.id())), p) == null) {
+            Object key;
+            try {
+                key = Columns.idToJson(Columns.idParam(model.primaryKey(), p.id()));
+            } catch (RuntimeException notAnId) {
+                it.remove();
+                p.promise().fail(ApiError.invalidCriteria("`id` " + p.id() + " is not an id of model '" + model.identity() + "'."));
+                continue;
+            }
+            if (taken.putIfAbsent(key, p) == null) {
                 it.remove();
             }
         }
@@ -78,26 +87,52 @@ final class DestroyQueue {
         List<Object> ids = new ArrayList<>();
         taken.values().forEach(p -> ids.add(p.id()));
         batch.destroy(pool, model, ids)
-                .onSuccess(outcomes -> {
-                    List<Notification.Change> changes = new ArrayList<>();
-                    taken.forEach((key, p) -> {
-                        BatchDestroyer.Outcome outcome = outcomes.get(key);
-                        if (outcome.error() == null) {
-                            changes.add(new Notification.Change(p.origin(), outcome.notifications()));
-                        }
-                    });
-                    Notification.publish(vertx, changes);
-                    taken.forEach((key, p) -> {
-                        BatchDestroyer.Outcome outcome = outcomes.get(key);
-                        if (outcome.error() == null) {
-                            p.promise().complete(outcome.previous());
-                        } else {
-                            p.promise().fail(outcome.error());
-                        }
-                    });
+                .transform(done -> {
+                    if (done.succeeded()) {
+                        answer(taken, done.result());
+                        return Future.succeededFuture();
+                    }
+                    return done.cause() instanceof BatchDestroyer.CommittedUnreported
+                            ? failAll(taken, done.cause()) : oneAtATime(model, taken);
                 })
-                .onFailure(failure -> taken.values().forEach(p -> alone(model, p.id(), p.origin()).onComplete(p.promise())))
                 .onComplete(done -> next(model));
+    }
+
+    /** One publication for the batch's committed changes, then each request's own answer. */
+    private void answer(Map<Object, Pending> taken, Map<Object, BatchDestroyer.Outcome> outcomes) {
+        List<Notification.Change> changes = new ArrayList<>();
+        taken.forEach((key, p) -> {
+            BatchDestroyer.Outcome outcome = outcomes.get(key);
+            if (outcome.error() == null) {
+                changes.add(new Notification.Change(p.origin(), outcome.notifications()));
+            }
+        });
+        Notification.publish(vertx, changes);
+        taken.forEach((key, p) -> {
+            BatchDestroyer.Outcome outcome = outcomes.get(key);
+            if (outcome.error() == null) {
+                p.promise().complete(outcome.previous());
+            } else {
+                p.promise().fail(outcome.error());
+            }
+        });
+    }
+
+    /**
+     * A batch that failed changed nothing: its destroys run again alone, one after another in arrival
+     * order (so they cannot deadlock on each other), before the next batch starts.
+     */
+    private Future<Void> oneAtATime(Model model, Map<Object, Pending> taken) {
+        Future<Void> chain = Future.succeededFuture();
+        for (Pending p : taken.values()) {
+            chain = chain.transform(v -> alone(model, p.id(), p.origin()).onComplete(p.promise()).transform(r -> Future.succeededFuture()));
+        }
+        return chain;
+    }
+
+    private static Future<Void> failAll(Map<Object, Pending> taken, Throwable failure) {
+        taken.values().forEach(p -> p.promise().fail(failure));
+        return Future.succeededFuture();
     }
 
     private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {

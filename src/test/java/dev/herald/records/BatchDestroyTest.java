@@ -62,6 +62,15 @@ class BatchDestroyTest {
               attributes:
                 name:     { type: string }
                 patients: { collection: pet, via: vets }
+            person:
+              attributes:
+                name: { type: string }
+                sent: { collection: letter, via: sender }
+            letter:
+              attributes:
+                text:      { type: string }
+                sender:    { model: person }
+                recipient: { model: person }
             """;
 
     private static TestNode node;
@@ -238,6 +247,99 @@ class BatchDestroyTest {
             node.sql("DROP TRIGGER refuse_explosive ON pet");
             node.sql("DROP FUNCTION refuse_explosive()");
         }
+    }
+
+    @Test
+    void inTheOneTripPathToo_everyRecordGetsWhatItWouldHaveGotAlone() {
+        Model owner = models.get("owner");
+        long alone = create("owner", new JsonObject().put("name", "Twin"));
+        long alonePet = create("pet", new JsonObject().put("name", "Rex").put("keeper", alone));
+        long batched = create("owner", new JsonObject().put("name", "Twin"));
+        long batchedPet = create("pet", new JsonObject().put("name", "Rex").put("keeper", batched));
+        long missing = batched + 1000;
+
+        Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, owner, alone)).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
+                .destroy(node.database(), owner, List.of(batched, missing)).await();
+
+        BatchDestroyer.Outcome outcome = outcomes.get(batched);
+        assertEquals(withoutIds(single.previous()), withoutIds(outcome.previous()));
+        assertEquals(List.of("owner destroyed", "pet updated {\"keeper\":null}"), verbs(single.notifications()));
+        assertEquals(verbs(single.notifications()), verbs(outcome.notifications()));
+        assertEquals(batchedPet, ((Number) outcome.notifications().get(1).id()).longValue());
+        assertEquals(alonePet, ((Number) single.notifications().get(1).id()).longValue());
+        assertEquals(404, outcomes.get(missing).error().status());
+        assertEquals(0, node.sql("SELECT 1 FROM owner WHERE id = $1", batched).size());
+        assertEquals(1, node.sql("SELECT 1 FROM pet WHERE id = $1 AND keeper IS NULL", batchedPet).size());
+    }
+
+    private static JsonObject withoutIds(JsonObject record) {
+        JsonObject copy = record.copy();
+        copy.remove("id");
+        copy.remove("createdAt");
+        copy.remove("updatedAt");
+        copy.getJsonArray("pets").forEach(p -> {
+            ((JsonObject) p).remove("id");
+            ((JsonObject) p).remove("keeper");
+            ((JsonObject) p).remove("createdAt");
+            ((JsonObject) p).remove("updatedAt");
+        });
+        return copy;
+    }
+
+    private static List<String> verbs(List<Notification> notifications) {
+        return notifications.stream().map(n -> n.model() + " " + n.message().getString("verb")
+                + (n.message().containsKey("data") ? " " + n.message().getJsonObject("data").encode() : "")).toList();
+    }
+
+    @Test
+    void aChildThatRefersToTwoRecordsOfTheBatchMakesThemGoOneAtATime() {
+        long ann = create("person", new JsonObject().put("name", "Ann"));
+        long bob = create("person", new JsonObject().put("name", "Bob"));
+        long letter = create("letter", new JsonObject().put("text", "hi").put("sender", ann).put("recipient", bob));
+
+        assertThrows(BatchDestroyer.Unbatchable.class, () -> new BatchDestroyer(models, populator)
+                .destroy(node.database(), models.get("person"), List.of(ann, bob)).await());
+        assertEquals(1, node.sql("SELECT 1 FROM letter WHERE id = $1 AND sender = $2 AND recipient = $3", letter, ann, bob).size(),
+                "rolled back");
+
+        node.clearPublished();
+        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(2));
+        List<Future<HttpResponse<Buffer>>> calls = List.of(ann, bob).stream()
+                .map(id -> client.delete("/person/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
+                .toList();
+        Future.join(calls).await();
+        client.close();
+        calls.forEach(c -> assertEquals(200, c.result().statusCode(), c.result().bodyAsString()));
+        assertEquals(1, node.sql("SELECT 1 FROM letter WHERE id = $1 AND sender IS NULL AND recipient IS NULL", letter).size());
+        List<JsonObject> letterUpdates = node.awaitPublished(2).stream()
+                .flatMap(change -> change.getJsonArray("notifications").stream().map(JsonObject.class::cast))
+                .filter(n -> n.getString("model").equals("letter")).toList();
+        assertEquals(2, letterUpdates.size(), "the letter hears about each of its two references: " + letterUpdates);
+    }
+
+    @Test
+    void concurrentDestroysOfMutualMentorsNeverDeadlock() {
+        int pairs = 16;
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            long a = create("pet", new JsonObject().put("name", "mentor a" + i));
+            long b = create("pet", new JsonObject().put("name", "mentor b" + i).put("mentor", a));
+            node.patch("/pet/" + a, new JsonObject().put("mentor", b));
+            ids.add(a);
+            ids.add(b);
+        }
+        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(ids.size()));
+        List<Future<HttpResponse<Buffer>>> calls = ids.stream()
+                .map(id -> client.delete("/pet/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
+                .toList();
+        Future.join(calls).await();
+        client.close();
+
+        calls.forEach(c -> assertEquals(200, c.result().statusCode(), c.result().bodyAsString()));
+        assertEquals(0, node.sql("SELECT 1 FROM pet WHERE id = ANY($1)", (Object) ids.toArray(Long[]::new)).size());
     }
 
     @Test
