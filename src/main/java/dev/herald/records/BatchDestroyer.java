@@ -225,7 +225,8 @@ final class BatchDestroyer {
         }
 
         Future<?> sent() {
-            List<Future<?>> all = new ArrayList<>(updates);
+            List<Future<?>> all = new ArrayList<>(List.of(previous.loaded()));
+            all.addAll(updates);
             all.addAll(removals);
             all.add(deleted);
             return Future.all(all);

@@ -97,9 +97,14 @@ final class Populator {
             this.loads = loads;
         }
 
+        /** Completes when every read has answered. */
+        Future<?> loaded() {
+            return Future.all(loads.stream().map(Load::rows).toList());
+        }
+
         /** {@code records}, shallow, completed with their associations, in declared order. */
         Future<List<JsonObject>> fill(List<JsonObject> records) {
-            return Future.all(loads.stream().map(Load::rows).toList()).map(done -> {
+            return loaded().map(done -> {
                 loads.forEach(load -> load.fill(records));
                 return records.stream().map(r -> inDeclaredOrder(model, r)).toList();
             });
