@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,7 +25,8 @@ import java.util.Queue;
  * own change, with its own origin, in the one publication that follows the commit. A request for an id
  * already in the forming batch waits for the next one, so it sees the first one's result (404), as it
  * would in sequence. When a batch fails (associated records, a deadlock, anything) it has changed
- * nothing, and its destroys run again alone, one after another. One batch per model is in the
+ * nothing, and its destroys run again alone, one after another; when the database is unreachable,
+ * they all get that answer (503) at once. One batch per model is in the
  * database at a time: measured, two halve the batches and double the database's work per destroy.
  *
  * <p>Confined to the persistence verticle's context.
@@ -92,7 +94,9 @@ final class DestroyQueue {
                         answer(taken, done.result());
                         return Future.succeededFuture();
                     }
+                    // running them again helps neither a committed batch nor an unreachable database
                     return done.cause() instanceof BatchDestroyer.CommittedUnreported
+                            || Failures.toApiError(done.cause()).status() == 503
                             ? failAll(taken, done.cause()) : oneAtATime(model, taken);
                 })
                 .onComplete(done -> next(model));

@@ -2,12 +2,18 @@ package dev.herald.http;
 
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static dev.herald.testing.TestNode.json;
@@ -79,8 +85,24 @@ class HttpEdgesTest {
 
     @Test
     void healthIs503WhileTheDatabaseIsUnreachableAndRecovers() {
+        List<Long> ponies = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ponies.add(json(node.post("/pony", new JsonObject().put("name", "Survivor " + i))).getLong("id"));
+        }
         node.databaseReachable(false);
         try {
+            List<Future<HttpResponse<Buffer>>> destroys = new ArrayList<>();
+            WebClient client = WebClient.create(node.vertx());
+            for (long id : ponies) {
+                destroys.add(client.delete(node.port(), "127.0.0.1", "/pony/" + id)
+                        .putHeader("Authorization", "Bearer " + node.adminToken()).send());
+            }
+            Future.join(destroys).await();
+            client.close();
+            for (Future<HttpResponse<Buffer>> d : destroys) {
+                assertEquals(503, d.result().statusCode(), d.result().bodyAsString());
+                assertEquals("E_UNAVAILABLE", json(d.result()).getString("code"));
+            }
             var down = node.call(HttpMethod.GET, "/health", null, null);
             assertEquals(503, down.statusCode());
             assertEquals("DOWN", json(down).getString("status"));
@@ -92,6 +114,9 @@ class HttpEdgesTest {
             node.databaseReachable(true);
         }
         assertEquals(200, node.call(HttpMethod.GET, "/health", null, null).statusCode());
+        for (long id : ponies) {
+            assertEquals(200, node.get("/pony/" + id).statusCode(), "a destroy refused for an outage lost nothing");
+        }
     }
 
     @Test
