@@ -2,12 +2,10 @@ package dev.herald.http;
 
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.TestNode;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,17 +89,9 @@ class HttpEdgesTest {
         }
         node.databaseReachable(false);
         try {
-            List<Future<HttpResponse<Buffer>>> destroys = new ArrayList<>();
-            WebClient client = WebClient.create(node.vertx());
-            for (long id : ponies) {
-                destroys.add(client.delete(node.port(), "127.0.0.1", "/pony/" + id)
-                        .putHeader("Authorization", "Bearer " + node.adminToken()).send());
-            }
-            Future.join(destroys).await();
-            client.close();
-            for (Future<HttpResponse<Buffer>> d : destroys) {
-                assertEquals(503, d.result().statusCode(), d.result().bodyAsString());
-                assertEquals("E_UNAVAILABLE", json(d.result()).getString("code"));
+            for (HttpResponse<Buffer> destroyed : node.destroyAtOnce("pony", ponies)) {
+                assertEquals(503, destroyed.statusCode(), destroyed.bodyAsString());
+                assertEquals("E_UNAVAILABLE", json(destroyed).getString("code"));
             }
             var down = node.call(HttpMethod.GET, "/health", null, null);
             assertEquals(503, down.statusCode());

@@ -5,15 +5,11 @@ import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.TestNode;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,15 +225,9 @@ class BatchDestroyTest {
                     .toArray(Long[]::new)).size(), "the batch committed nothing");
 
             node.clearPublished();
-            WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-                    .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(all.size()));
-            List<Future<HttpResponse<Buffer>>> calls = all.stream()
-                    .map(id -> client.delete("/owner/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
-                    .toList();
-            Future.join(calls).await();
-            client.close();
+            List<HttpResponse<Buffer>> responses = node.destroyAtOnce("owner", all);
             for (int i = 0; i < all.size(); i++) {
-                int status = calls.get(i).result().statusCode();
+                int status = responses.get(i).statusCode();
                 assertEquals(all.get(i).equals(risky) ? 500 : 200, status, "owner " + all.get(i));
             }
             assertEquals(1, node.sql("SELECT 1 FROM pet WHERE id = $1 AND keeper = $2", explosive, risky).size());
@@ -304,14 +294,7 @@ class BatchDestroyTest {
                 "rolled back");
 
         node.clearPublished();
-        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(2));
-        List<Future<HttpResponse<Buffer>>> calls = List.of(ann, bob).stream()
-                .map(id -> client.delete("/person/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
-                .toList();
-        Future.join(calls).await();
-        client.close();
-        calls.forEach(c -> assertEquals(200, c.result().statusCode(), c.result().bodyAsString()));
+        node.destroyAtOnce("person", List.of(ann, bob)).forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
         assertEquals(1, node.sql("SELECT 1 FROM letter WHERE id = $1 AND sender IS NULL AND recipient IS NULL", letter).size());
         List<JsonObject> letterUpdates = node.awaitPublished(2).stream()
                 .flatMap(change -> change.getJsonArray("notifications").stream().map(JsonObject.class::cast))
@@ -330,15 +313,7 @@ class BatchDestroyTest {
             ids.add(a);
             ids.add(b);
         }
-        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(ids.size()));
-        List<Future<HttpResponse<Buffer>>> calls = ids.stream()
-                .map(id -> client.delete("/pet/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
-                .toList();
-        Future.join(calls).await();
-        client.close();
-
-        calls.forEach(c -> assertEquals(200, c.result().statusCode(), c.result().bodyAsString()));
+        node.destroyAtOnce("pet", ids).forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
         assertEquals(0, node.sql("SELECT 1 FROM pet WHERE id = ANY($1)", (Object) ids.toArray(Long[]::new)).size());
     }
 
@@ -366,18 +341,10 @@ class BatchDestroyTest {
                     .get(0).getLong(0));
             node.sql("INSERT INTO toy (\"createdAt\", \"updatedAt\", label, holder) VALUES (0, 0, 'racing toy', $1)", ids.get(i));
         }
-        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(count));
-        List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
-        for (long id : ids) {
-            calls.add(client.delete("/pet/" + id).putHeader("Authorization", "Bearer " + node.token("caller-" + id, "pet:destroy"))
-                    .send());
-        }
-        Future.join(calls).await();
-        client.close();
+        List<HttpResponse<Buffer>> responses = node.destroyAtOnce("pet", ids, id -> node.token("caller-" + id, "pet:destroy"));
 
         for (int i = 0; i < count; i++) {
-            HttpResponse<Buffer> response = calls.get(i).result();
+            HttpResponse<Buffer> response = responses.get(i);
             assertEquals(200, response.statusCode(), response.bodyAsString());
             assertEquals(ids.get(i), json(response).getLong("id"), "each caller gets its own previous");
         }
@@ -408,15 +375,7 @@ class BatchDestroyTest {
             ids.add(b);
         }
         node.clearPublished();
-        WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(ids.size()));
-        List<Future<HttpResponse<Buffer>>> calls = ids.stream()
-                .map(id -> client.delete("/pet/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send())
-                .toList();
-        Future.join(calls).await();
-        client.close();
-
-        calls.forEach(c -> assertEquals(200, c.result().statusCode(), c.result().bodyAsString()));
+        node.destroyAtOnce("pet", ids).forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
         assertEquals(0, node.sql("SELECT 1 FROM pet WHERE id = ANY($1)", (Object) ids.toArray(Long[]::new)).size());
         Map<Long, Integer> destroyed = new HashMap<>();
         node.awaitPublished(ids.size()).forEach(change -> change.getJsonArray("notifications").stream()

@@ -1,12 +1,8 @@
 package dev.herald.records;
 
 import dev.herald.testing.TestNode;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,19 +43,15 @@ class ConcurrentDestroyTest {
         long toysBefore = node.count("toy");
         node.clearPublished();
 
-        WebClient client = WebClient.create(node.vertx(), new WebClientOptions()
-                .setDefaultHost("127.0.0.1").setDefaultPort(node.port()), new PoolOptions().setHttp1MaxSize(64));
-        List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+        List<Long> attempts = new ArrayList<>();
         for (int attempt = 0; attempt < ATTEMPTS_PER_RECORD; attempt++) {
-            for (long id : ids) {
-                calls.add(client.delete("/pony/" + id).putHeader("Authorization", "Bearer " + node.adminToken()).send());
-            }
+            attempts.addAll(ids);
         }
-        Future.join(calls).await();
+        List<HttpResponse<Buffer>> responses = node.destroyAtOnce("pony", attempts);
 
         Map<Long, Integer> successes = new HashMap<>();
-        for (int i = 0; i < calls.size(); i++) {
-            HttpResponse<Buffer> r = calls.get(i).result();
+        for (int i = 0; i < responses.size(); i++) {
+            HttpResponse<Buffer> r = responses.get(i);
             long id = ids.get(i % RECORDS);
             if (r.statusCode() == 200) {
                 successes.merge(id, 1, Integer::sum);
@@ -82,6 +74,5 @@ class ConcurrentDestroyTest {
         for (long id : ids) {
             assertEquals(1, destroyed.getOrDefault(id, 0), "one destroyed message for pony " + id);
         }
-        client.close();
     }
 }
