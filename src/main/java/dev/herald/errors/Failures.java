@@ -41,7 +41,7 @@ public final class Failures {
                 return internal(failure);
             }
         }
-        if (failure instanceof ClosedConnectionException || failure instanceof java.net.ConnectException) {
+        if (isUnavailable(failure)) {
             return unavailable();
         }
         if (failure instanceof PgException pg) {
@@ -58,9 +58,6 @@ public final class Failures {
         if (state == null) {
             return null;
         }
-        if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55000")) {
-            return unavailable();
-        }
         return switch (state) {
             case "23505" -> new ApiError(409, "E_UNIQUE", "A record with that unique value already exists.",
                     pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
@@ -72,6 +69,18 @@ public final class Failures {
             case "2201B" -> ApiError.badRequest("E_INVALID_CRITERIA", "The regular expression is not valid.");
             default -> null;
         };
+    }
+
+    /** Whether {@code failure} means the database cannot be reached (503), without logging anything. */
+    public static boolean isUnavailable(Throwable failure) {
+        if (failure instanceof ClosedConnectionException || failure instanceof java.net.ConnectException) {
+            return true;
+        }
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            String state = pg.getSqlState();
+            return state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55000");
+        }
+        return false;
     }
 
     private static ApiError unavailable() {

@@ -86,7 +86,11 @@ final class BatchDestroyer {
     Future<Map<Object, Outcome>> destroy(Pool pool, Model model, List<Object> ids) {
         List<Object> keys = ids.stream().map(id -> key(model, id)).toList();
         Map<Object, Outcome> refused = new HashMap<>();
-        return pool.getConnection().compose(conn -> attempt(conn, model, keys, refused).eventually(conn::close))
+        // whatever happens, the connection goes back to the pool outside any transaction
+        return pool.getConnection().compose(conn -> Future.succeededFuture().compose(v -> attempt(conn, model, keys, refused))
+                        .transform(done -> done.succeeded() ? Future.succeededFuture(done.result())
+                                : conn.query("ROLLBACK").execute().transform(ignored -> Future.<Map<Object, Outcome>>failedFuture(done.cause())))
+                        .eventually(conn::close))
                 .map(outcomes -> {
                     Map<Object, Outcome> inOrder = new LinkedHashMap<>();
                     keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : outcomes.get(k)));
@@ -123,14 +127,14 @@ final class BatchDestroyer {
                         ? Future.succeededFuture(Map.of()) : attempt(conn, model, rest, refused));
             }
             if (sent.failed()) {
-                return commit != null ? commit.transform(ended -> Future.failedFuture(sent.cause())) : rollback(conn, sent.cause());
+                return commit != null ? commit.transform(ended -> Future.failedFuture(sent.cause())) : Future.failedFuture(sent.cause());
             }
             Map<Object, Outcome> outcomes;
             try {
                 outcomes = run.outcomes(rows);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 return commit != null ? commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e))
-                        : rollback(conn, e);
+                        : Future.failedFuture(e);
             }
             keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
                     ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
@@ -150,10 +154,6 @@ final class BatchDestroyer {
         return children.stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
                 && childModels == children.size()
                 && models.junctionsOf(name).stream().noneMatch(j -> j.modelA().equals(j.modelB()));
-    }
-
-    private static <T> Future<T> rollback(SqlConnection conn, Throwable cause) {
-        return conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(cause));
     }
 
     /** The key an id has in rows and in JSON: a number, or the text of a string or UUID. */

@@ -26,7 +26,9 @@ import java.util.Queue;
  * already in the forming batch waits for the next one, so it sees the first one's result (404), as it
  * would in sequence. When a batch fails (associated records, a deadlock, anything) it has changed
  * nothing, and its destroys run again alone, one after another; when the database is unreachable,
- * they all get that answer (503) at once. One batch per model is in the
+ * they all get that answer (503) at once (as with any database client, a connection lost just after a
+ * pipelined {@code COMMIT} leaves the outcome unknown). A batch committed but not reported (a defect)
+ * fails all its requests rather than running them again. One batch per model is in the
  * database at a time: measured, two halve the batches and double the database's work per destroy.
  *
  * <p>Confined to the persistence verticle's context.
@@ -88,38 +90,44 @@ final class DestroyQueue {
         busy.put(model.identity(), true);
         List<Object> ids = new ArrayList<>();
         taken.values().forEach(p -> ids.add(p.id()));
-        batch.destroy(pool, model, ids)
+        Future.succeededFuture().compose(v -> batch.destroy(pool, model, ids))
                 .transform(done -> {
                     if (done.succeeded()) {
                         answer(taken, done.result());
                         return Future.succeededFuture();
                     }
                     // running them again helps neither a committed batch nor an unreachable database
-                    return done.cause() instanceof BatchDestroyer.CommittedUnreported
-                            || Failures.toApiError(done.cause()).status() == 503
+                    return done.cause() instanceof BatchDestroyer.CommittedUnreported || Failures.isUnavailable(done.cause())
                             ? failAll(taken, done.cause()) : oneAtATime(model, taken);
                 })
                 .onComplete(done -> next(model));
     }
 
-    /** One publication for the batch's committed changes, then each request's own answer. */
+    /**
+     * One publication for the batch's committed changes, then each request's own answer; if that goes
+     * wrong (a defect), every request still gets an answer: the batch is committed but unreported.
+     */
     private void answer(Map<Object, Pending> taken, Map<Object, BatchDestroyer.Outcome> outcomes) {
-        List<Notification.Change> changes = new ArrayList<>();
-        taken.forEach((key, p) -> {
-            BatchDestroyer.Outcome outcome = outcomes.get(key);
-            if (outcome.error() == null) {
-                changes.add(new Notification.Change(p.origin(), outcome.notifications()));
-            }
-        });
-        Notification.publish(vertx, changes);
-        taken.forEach((key, p) -> {
-            BatchDestroyer.Outcome outcome = outcomes.get(key);
-            if (outcome.error() == null) {
-                p.promise().complete(outcome.previous());
-            } else {
-                p.promise().fail(outcome.error());
-            }
-        });
+        try {
+            List<Notification.Change> changes = new ArrayList<>();
+            taken.forEach((key, p) -> {
+                BatchDestroyer.Outcome outcome = outcomes.get(key);
+                if (outcome.error() == null) {
+                    changes.add(new Notification.Change(p.origin(), outcome.notifications()));
+                }
+            });
+            Notification.publish(vertx, changes);
+            taken.forEach((key, p) -> {
+                BatchDestroyer.Outcome outcome = outcomes.get(key);
+                if (outcome.error() == null) {
+                    p.promise().tryComplete(outcome.previous());
+                } else {
+                    p.promise().tryFail(outcome.error());
+                }
+            });
+        } catch (RuntimeException e) {
+            failAll(taken, new BatchDestroyer.CommittedUnreported(e));
+        }
     }
 
     /**
@@ -129,13 +137,21 @@ final class DestroyQueue {
     private Future<Void> oneAtATime(Model model, Map<Object, Pending> taken) {
         Future<Void> chain = Future.succeededFuture();
         for (Pending p : taken.values()) {
-            chain = chain.transform(v -> alone(model, p.id(), p.origin()).onComplete(p.promise()).transform(r -> Future.succeededFuture()));
+            chain = chain.transform(v -> alone(model, p.id(), p.origin())
+                    .onComplete(r -> {
+                        if (r.succeeded()) {
+                            p.promise().tryComplete(r.result());
+                        } else {
+                            p.promise().tryFail(r.cause());
+                        }
+                    })
+                    .transform(r -> Future.succeededFuture()));
         }
         return chain;
     }
 
     private static Future<Void> failAll(Map<Object, Pending> taken, Throwable failure) {
-        taken.values().forEach(p -> p.promise().fail(failure));
+        taken.values().forEach(p -> p.promise().tryFail(failure));
         return Future.succeededFuture();
     }
 
