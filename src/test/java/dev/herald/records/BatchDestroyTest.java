@@ -92,16 +92,10 @@ class BatchDestroyTest {
         node.clearPublished();
     }
 
-    private long create(String model, JsonObject values) {
-        var response = node.post("/" + model, values);
-        assertEquals(200, response.statusCode(), response.bodyAsString());
-        return json(response).getLong("id");
-    }
-
     /** A pet with a keeper, a mentor, a toy and a vet: something for every kind of message. */
     private Map<String, String> petWithEverything(long owner, long mentor, long vet, String name) {
-        long id = create("pet", new JsonObject().put("name", name).put("keeper", owner).put("mentor", mentor));
-        long toy = create("toy", new JsonObject().put("label", "ball of " + name).put("holder", id));
+        long id = node.create("pet", new JsonObject().put("name", name).put("keeper", owner).put("mentor", mentor));
+        long toy = node.create("toy", new JsonObject().put("label", "ball of " + name).put("holder", id));
         assertEquals(200, node.call(HttpMethod.PUT, "/pet/" + id + "/vets/" + vet, null).statusCode());
         return Map.of("pet " + id, "the pet", "toy " + toy, "its toy", "owner " + owner, "the owner", "vet " + vet, "the vet",
                 "pet " + mentor, "the mentor");
@@ -134,16 +128,16 @@ class BatchDestroyTest {
 
     @Test
     void everyRecordOfABatchGetsWhatItWouldHaveGotAlone() {
-        long owner = create("owner", new JsonObject().put("name", "Olga"));
-        long vet = create("vet", new JsonObject().put("name", "Dr V"));
-        long mentor = create("pet", new JsonObject().put("name", "Sage"));
+        long owner = node.create("owner", new JsonObject().put("name", "Olga"));
+        long vet = node.create("vet", new JsonObject().put("name", "Dr V"));
+        long mentor = node.create("pet", new JsonObject().put("name", "Sage"));
         Map<String, String> alone = petWithEverything(owner, mentor, vet, "Twin");
         Map<String, String> batched = petWithEverything(owner, mentor, vet, "Twin");
         long aloneId = key(alone);
         long batchedId = key(batched);
-        long blocked = create("pet", new JsonObject().put("name", "Blocked"));
-        long note = create("note", new JsonObject().put("text", "keep").put("about", blocked));
-        long plain = create("pet", new JsonObject().put("name", "Plain"));
+        long blocked = node.create("pet", new JsonObject().put("name", "Blocked"));
+        long note = node.create("note", new JsonObject().put("text", "keep").put("about", blocked));
+        long plain = node.create("pet", new JsonObject().put("name", "Plain"));
         long missing = plain + 1000;
 
         Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, pet, aloneId)).await();
@@ -181,11 +175,11 @@ class BatchDestroyTest {
 
     @Test
     void recordsAssociatedWithEachOtherAreNeverDestroyedTogether() {
-        long a = create("pet", new JsonObject().put("name", "A"));
-        long b = create("pet", new JsonObject().put("name", "B"));
+        long a = node.create("pet", new JsonObject().put("name", "A"));
+        long b = node.create("pet", new JsonObject().put("name", "B"));
         assertEquals(200, node.call(HttpMethod.PUT, "/pet/" + a + "/friends/" + b, null).statusCode());
-        long student = create("pet", new JsonObject().put("name", "Student"));
-        long teacher = create("pet", new JsonObject().put("name", "Teacher"));
+        long student = node.create("pet", new JsonObject().put("name", "Student"));
+        long teacher = node.create("pet", new JsonObject().put("name", "Teacher"));
         node.patch("/pet/" + student, new JsonObject().put("mentor", teacher));
         long toys = node.count("toy");
 
@@ -208,12 +202,12 @@ class BatchDestroyTest {
                 + "IF NEW.name = 'explosive' THEN RAISE EXCEPTION 'explosive pet'; END IF; RETURN NEW; END $$");
         node.sql("CREATE TRIGGER refuse_explosive BEFORE UPDATE ON pet FOR EACH ROW EXECUTE FUNCTION refuse_explosive()");
         try {
-            long risky = create("owner", new JsonObject().put("name", "Risky"));
-            long explosive = create("pet", new JsonObject().put("name", "explosive").put("keeper", risky));
+            long risky = node.create("owner", new JsonObject().put("name", "Risky"));
+            long explosive = node.create("pet", new JsonObject().put("name", "explosive").put("keeper", risky));
             List<Long> calm = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                long owner = create("owner", new JsonObject().put("name", "Calm " + i));
-                create("pet", new JsonObject().put("name", "calm pet " + i).put("keeper", owner));
+                long owner = node.create("owner", new JsonObject().put("name", "Calm " + i));
+                node.create("pet", new JsonObject().put("name", "calm pet " + i).put("keeper", owner));
                 calm.add(owner);
             }
             List<Object> all = new ArrayList<>(calm);
@@ -242,10 +236,10 @@ class BatchDestroyTest {
     @Test
     void inTheOneTripPathToo_everyRecordGetsWhatItWouldHaveGotAlone() {
         Model owner = models.get("owner");
-        long alone = create("owner", new JsonObject().put("name", "Twin"));
-        long alonePet = create("pet", new JsonObject().put("name", "Rex").put("keeper", alone));
-        long batched = create("owner", new JsonObject().put("name", "Twin"));
-        long batchedPet = create("pet", new JsonObject().put("name", "Rex").put("keeper", batched));
+        long alone = node.create("owner", new JsonObject().put("name", "Twin"));
+        long alonePet = node.create("pet", new JsonObject().put("name", "Rex").put("keeper", alone));
+        long batched = node.create("owner", new JsonObject().put("name", "Twin"));
+        long batchedPet = node.create("pet", new JsonObject().put("name", "Rex").put("keeper", batched));
         long missing = batched + 1000;
 
         Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, owner, alone)).await();
@@ -284,9 +278,9 @@ class BatchDestroyTest {
 
     @Test
     void aChildThatRefersToTwoRecordsOfTheBatchMakesThemGoOneAtATime() {
-        long ann = create("person", new JsonObject().put("name", "Ann"));
-        long bob = create("person", new JsonObject().put("name", "Bob"));
-        long letter = create("letter", new JsonObject().put("text", "hi").put("sender", ann).put("recipient", bob));
+        long ann = node.create("person", new JsonObject().put("name", "Ann"));
+        long bob = node.create("person", new JsonObject().put("name", "Bob"));
+        long letter = node.create("letter", new JsonObject().put("text", "hi").put("sender", ann).put("recipient", bob));
 
         assertThrows(BatchDestroyer.Unbatchable.class, () -> new BatchDestroyer(models, populator)
                 .destroy(node.database(), models.get("person"), List.of(ann, bob)).await());
@@ -307,8 +301,8 @@ class BatchDestroyTest {
         int pairs = 16;
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            long a = create("pet", new JsonObject().put("name", "mentor a" + i));
-            long b = create("pet", new JsonObject().put("name", "mentor b" + i).put("mentor", a));
+            long a = node.create("pet", new JsonObject().put("name", "mentor a" + i));
+            long b = node.create("pet", new JsonObject().put("name", "mentor b" + i).put("mentor", a));
             node.patch("/pet/" + a, new JsonObject().put("mentor", b));
             ids.add(a);
             ids.add(b);
@@ -319,9 +313,9 @@ class BatchDestroyTest {
 
     @Test
     void aRecordAssociatedOnlyWithItselfIsBatchedAndHearsNothingFromItself() {
-        long narcissus = create("pet", new JsonObject().put("name", "Narcissus"));
+        long narcissus = node.create("pet", new JsonObject().put("name", "Narcissus"));
         node.patch("/pet/" + narcissus, new JsonObject().put("mentor", narcissus));
-        long other = create("pet", new JsonObject().put("name", "Other"));
+        long other = node.create("pet", new JsonObject().put("name", "Other"));
 
         Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
                 .destroy(node.database(), pet, List.of(narcissus, other)).await();
@@ -368,8 +362,8 @@ class BatchDestroyTest {
         int pairs = 16;
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            long a = create("pet", new JsonObject().put("name", "left " + i));
-            long b = create("pet", new JsonObject().put("name", "right " + i));
+            long a = node.create("pet", new JsonObject().put("name", "left " + i));
+            long b = node.create("pet", new JsonObject().put("name", "right " + i));
             assertEquals(200, node.call(HttpMethod.PUT, "/pet/" + a + "/friends/" + b, null).statusCode());
             ids.add(a);
             ids.add(b);

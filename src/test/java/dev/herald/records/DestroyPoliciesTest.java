@@ -84,18 +84,12 @@ class DestroyPoliciesTest {
         node.clearPublished();
     }
 
-    private long create(String model, JsonObject values) {
-        var response = node.post("/" + model, values);
-        assertEquals(200, response.statusCode(), response.bodyAsString());
-        return json(response).getLong("id");
-    }
-
     @Test
     void restrictRefusesWithTheBlockingChildrenAndChangesNothing() {
-        long author = create("author", new JsonObject().put("name", "Ann"));
-        long book = create("book", new JsonObject().put("title", "B").put("author", author));
-        long note1 = create("note", new JsonObject().put("text", "n1").put("author", author));
-        long note2 = create("note", new JsonObject().put("text", "n2").put("author", author));
+        long author = node.create("author", new JsonObject().put("name", "Ann"));
+        long book = node.create("book", new JsonObject().put("title", "B").put("author", author));
+        long note1 = node.create("note", new JsonObject().put("text", "n1").put("author", author));
+        long note2 = node.create("note", new JsonObject().put("text", "n2").put("author", author));
         node.awaitPublished(4);
         node.clearPublished();
 
@@ -113,10 +107,10 @@ class DestroyPoliciesTest {
 
     @Test
     void restrictDeepInsideACascadeRollsBackTheWholeDestroy() {
-        long author = create("author", new JsonObject().put("name", "Deep"));
-        long book = create("book", new JsonObject().put("title", "B").put("author", author));
-        long chapter = create("chapter", new JsonObject().put("title", "C").put("book", book));
-        long figure = create("figure", new JsonObject().put("caption", "F").put("chapter", chapter));
+        long author = node.create("author", new JsonObject().put("name", "Deep"));
+        long book = node.create("book", new JsonObject().put("title", "B").put("author", author));
+        long chapter = node.create("chapter", new JsonObject().put("title", "C").put("book", book));
+        long figure = node.create("figure", new JsonObject().put("caption", "F").put("chapter", chapter));
         node.awaitPublished(4);
         node.clearPublished();
 
@@ -133,12 +127,12 @@ class DestroyPoliciesTest {
 
     @Test
     void cascadeDestroysTheTreeSetNullNullsAndEveryoneAffectedHearsExactlyOnce() {
-        long author = create("author", new JsonObject().put("name", "Cas").put("password", "hunter2"));
-        long book = create("book", new JsonObject().put("title", "B").put("author", author));
-        long chapter = create("chapter", new JsonObject().put("title", "C").put("book", book).put("secret", "s"));
-        long review = create("review", new JsonObject().put("text", "R").put("book", book));
-        long fan = create("reader", new JsonObject().put("name", "F").put("favorites", new JsonArray().add(author)));
-        long follower = create("reader", new JsonObject().put("name", "I").put("idol", author));
+        long author = node.create("author", new JsonObject().put("name", "Cas").put("password", "hunter2"));
+        long book = node.create("book", new JsonObject().put("title", "B").put("author", author));
+        long chapter = node.create("chapter", new JsonObject().put("title", "C").put("book", book).put("secret", "s"));
+        long review = node.create("review", new JsonObject().put("text", "R").put("book", book));
+        long fan = node.create("reader", new JsonObject().put("name", "F").put("favorites", new JsonArray().add(author)));
+        long follower = node.create("reader", new JsonObject().put("name", "I").put("idol", author));
         node.awaitPublished(6);
         node.clearPublished();
 
@@ -175,9 +169,9 @@ class DestroyPoliciesTest {
 
     @Test
     void destroyingAOneWayCollectionTargetTellsTheOwnerButNotTheOtherWayRound() {
-        long tag = create("tag", new JsonObject().put("label", "t"));
-        long other = create("tag", new JsonObject().put("label", "u"));
-        long reader = create("reader", new JsonObject().put("name", "R").put("tags", new JsonArray().add(tag).add(other)));
+        long tag = node.create("tag", new JsonObject().put("label", "t"));
+        long other = node.create("tag", new JsonObject().put("label", "u"));
+        long reader = node.create("reader", new JsonObject().put("name", "R").put("tags", new JsonArray().add(tag).add(other)));
         node.awaitPublished(3);
         node.clearPublished();
 
@@ -196,9 +190,9 @@ class DestroyPoliciesTest {
 
     @Test
     void cascadeThroughASelfReferenceDestroysTheWholeTreeAndSurvivesACycle() {
-        long root = create("node", new JsonObject().put("label", "root"));
-        long child = create("node", new JsonObject().put("label", "child").put("parent", root));
-        long grandchild = create("node", new JsonObject().put("label", "grandchild").put("parent", child));
+        long root = node.create("node", new JsonObject().put("label", "root"));
+        long child = node.create("node", new JsonObject().put("label", "child").put("parent", root));
+        long grandchild = node.create("node", new JsonObject().put("label", "grandchild").put("parent", child));
         node.sql("UPDATE node SET parent = $1 WHERE id = $2", grandchild, root);
         node.awaitPublished(3);
         node.clearPublished();
@@ -214,8 +208,8 @@ class DestroyPoliciesTest {
 
     @Test
     void destroyingAChildTellsTheParentItLeftTheCollection() {
-        long author = create("author", new JsonObject().put("name", "P"));
-        long book = create("book", new JsonObject().put("title", "B").put("author", author));
+        long author = node.create("author", new JsonObject().put("name", "P"));
+        long book = node.create("book", new JsonObject().put("title", "B").put("author", author));
         node.awaitPublished(2);
         node.clearPublished();
 

@@ -171,6 +171,15 @@ public final class TestNode implements AutoCloseable {
         }
     }
 
+    /** {@code POST /<model>} with the admin token, which must succeed; the new record's id. */
+    public long create(String model, JsonObject values) {
+        HttpResponse<Buffer> response = post("/" + model, values);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("creating a " + model + " answered " + response.statusCode() + ": " + response.bodyAsString());
+        }
+        return json(response).getLong("id");
+    }
+
     /** {@code DELETE /<model>/<id>} for every id at once, each on its own connection, with the admin token. */
     public List<HttpResponse<Buffer>> destroyAtOnce(String model, List<?> ids) {
         return destroyAtOnce(model, ids, id -> adminToken);
