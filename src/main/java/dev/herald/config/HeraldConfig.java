@@ -1,12 +1,15 @@
 package dev.herald.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed configuration, read once from {@code HERALD_*} environment variables (README table).
@@ -29,8 +32,14 @@ public record HeraldConfig(
         Optional<String> jwtIssuer,
         Optional<String> jwtAudience,
         long maxBodyBytes,
-        int socketIdleTimeoutSeconds,
+        Duration requestTimeout,
+        Duration idleTimeout,
+        Duration statementTimeout,
+        Duration socketIdleTimeout,
         List<String> warnings) {
+
+    /** Request heads must arrive within this long (DESIGN §6); not configurable. */
+    public static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
 
     public enum AuthMode { JWT, NONE }
 
@@ -38,7 +47,8 @@ public record HeraldConfig(
             "HERALD_HTTP_HOST", "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
             "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
-            "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_SOCKET_IDLE_TIMEOUT");
+            "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_REQUEST_TIMEOUT", "HERALD_IDLE_TIMEOUT",
+            "HERALD_STATEMENT_TIMEOUT", "HERALD_SOCKET_IDLE_TIMEOUT");
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -60,7 +70,10 @@ public record HeraldConfig(
                 r.string("HERALD_JWT_ISSUER"),
                 r.string("HERALD_JWT_AUDIENCE"),
                 r.integer("HERALD_MAX_BODY_BYTES", 16_777_216, 1, Integer.MAX_VALUE),
-                r.integer("HERALD_SOCKET_IDLE_TIMEOUT", 60, 1, 86_400),
+                r.duration("HERALD_REQUEST_TIMEOUT", Duration.ofSeconds(30)),
+                r.duration("HERALD_IDLE_TIMEOUT", Duration.ofSeconds(60)),
+                r.duration("HERALD_STATEMENT_TIMEOUT", Duration.ofSeconds(30)),
+                r.duration("HERALD_SOCKET_IDLE_TIMEOUT", Duration.ofSeconds(60)),
                 r.warnings());
         if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
             throw new ConfigException("HERALD_JWT_SECRET and HERALD_JWT_PUBLIC_KEY are both set: choose one");
@@ -70,6 +83,9 @@ public record HeraldConfig(
         }
         return config;
     }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
+    private static final Duration MAX_DURATION = Duration.ofDays(30);
 
     private static final class Reader {
         private final Map<String, String> env;
@@ -110,6 +126,36 @@ public record HeraldConfig(
                 case "true", "1", "yes" -> true;
                 case "false", "0", "no" -> false;
                 default -> throw new ConfigException(name + "=" + v + " is not true or false");
+            }).orElse(fallback);
+        }
+
+        /**
+         * A duration: a whole number with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h},
+         * {@code 7d}), or a bare number of seconds; from 1 ms to 30 days.
+         */
+        Duration duration(String name, Duration fallback) {
+            return string(name).map(v -> {
+                Matcher m = DURATION.matcher(v);
+                if (!m.matches()) {
+                    throw new ConfigException(name + "=" + v + " is not a duration (examples: 500ms, 30s, 5m, 24h, 7d)");
+                }
+                Duration d;
+                try {
+                    long n = Long.parseLong(m.group(1));
+                    d = switch (m.group(2) == null ? "s" : m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
+                } catch (NumberFormatException | ArithmeticException e) {
+                    d = null;
+                }
+                if (d == null || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+                    throw new ConfigException(name + "=" + v + " is out of range 1ms..30d");
+                }
+                return d;
             }).orElse(fallback);
         }
 

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,8 @@ public final class SubscriptionVerticle extends VerticleBase {
     private MessageConsumer<Object> consumer;
     private long reaper;
 
-    public SubscriptionVerticle(long idleTimeoutSeconds) {
-        this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
+    public SubscriptionVerticle(Duration idleTimeout) {
+        this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,16 @@ class HeraldConfigTest {
         assertEquals(5701, c.clusterPort());
         assertEquals(HeraldConfig.AuthMode.JWT, c.auth());
         assertEquals(16_777_216, c.maxBodyBytes());
+        assertEquals(Duration.ofSeconds(30), c.requestTimeout());
+        assertEquals(Duration.ofSeconds(60), c.idleTimeout());
+        assertEquals(Duration.ofSeconds(30), c.statementTimeout());
+        assertEquals(Duration.ofSeconds(60), c.socketIdleTimeout());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "2h, PT2H", "7d, PT168H", "45, PT45S"})
+    void durationsTakeAUnitOrSeconds(String value, String expected) {
+        assertEquals(Duration.parse(expected), HeraldConfig.fromEnv(Map.of("HERALD_STATEMENT_TIMEOUT", value)).statementTimeout());
     }
 
     @Test
@@ -46,6 +57,12 @@ class HeraldConfigTest {
             "HERALD_MAX_BODY_BYTES | 0                      | HERALD_MAX_BODY_BYTES=0 is out of range",
             "HERALD_PG_URL         | mysql://x/y            | HERALD_PG_URL must look like postgresql://",
             "HERALD_JWT_SECRET     | short                  | HERALD_JWT_SECRET must be at least 32 bytes",
+            "HERALD_REQUEST_TIMEOUT | 30 s                  | HERALD_REQUEST_TIMEOUT=30 s is not a duration",
+            "HERALD_IDLE_TIMEOUT   | 1w                     | HERALD_IDLE_TIMEOUT=1w is not a duration",
+            "HERALD_STATEMENT_TIMEOUT | 0s                  | HERALD_STATEMENT_TIMEOUT=0s is out of range",
+            "HERALD_STATEMENT_TIMEOUT | -5s                 | is not a duration",
+            "HERALD_SOCKET_IDLE_TIMEOUT | 31d               | HERALD_SOCKET_IDLE_TIMEOUT=31d is out of range",
+            "HERALD_IDLE_TIMEOUT   | 999999999999d          | out of range",
     })
     void malformedValuesAreRefusedNamingTheVariable(String name, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> HeraldConfig.fromEnv(Map.of(name, value)));
