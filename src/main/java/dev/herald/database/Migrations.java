@@ -1,19 +1,18 @@
 package dev.herald.database;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
 
 import java.util.List;
 
-/** Schema statements run one after the other on the caller's (locked, transactional) connection. */
+/** Schema statements run one after the other in the caller's (locked) transaction. */
 public final class Migrations {
     private Migrations() {
     }
 
-    public static Future<Void> inOrder(SqlConnection conn, List<String> statements) {
+    public static Future<Void> inOrder(Sql conn, List<String> statements) {
         Future<Void> chain = Future.succeededFuture();
         for (String sql : statements) {
-            chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
+            chain = chain.compose(v -> conn.query(sql).mapEmpty());
         }
         return chain;
     }

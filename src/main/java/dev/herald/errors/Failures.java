@@ -73,7 +73,7 @@ public final class Failures {
 
     /** Whether {@code failure} means the database cannot be reached (503), without logging anything. */
     public static boolean isUnavailable(Throwable failure) {
-        if (failure instanceof ClosedConnectionException || failure instanceof java.net.ConnectException) {
+        if (failure instanceof ClosedConnectionException || failure instanceof java.net.SocketException) {
             return true;
         }
         if (failure instanceof PgException pg && pg.getSqlState() != null) {

@@ -1,6 +1,8 @@
 package dev.herald.haystack;
 
 import dev.herald.database.Migrations;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.filter.FilterParser;
@@ -20,7 +22,6 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class EntitiesVerticle extends VerticleBase {
 
     private final PgConnectOptions connectOptions;
     private Pool pool;
+    private Sql reads;
 
     public EntitiesVerticle(PgConnectOptions connectOptions) {
         this.connectOptions = connectOptions;
@@ -48,8 +50,9 @@ public final class EntitiesVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4740952904)").execute()
-                        .compose(v -> Migrations.inOrder(conn, EntitySchema.DDL)))
+        reads = Sql.reads(pool);
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query("SELECT pg_advisory_xact_lock(4740952904)")
+                        .compose(v -> Migrations.inOrder(tx, EntitySchema.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
     }
 
@@ -67,18 +70,18 @@ public final class EntitiesVerticle extends VerticleBase {
         JsonObject origin = request.getJsonObject("origin", new JsonObject());
         return switch (op) {
             case "read" -> read(request).map(GridJson::encode);
-            case "deleteRec" -> pool.withTransaction(conn -> delete(conn, request))
+            case "deleteRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> delete(tx, request))
                     .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
-            case "createRec" -> pool.withTransaction(conn -> EntityWrites.create(conn, rows(request)))
+            case "createRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> EntityWrites.create(tx, rows(request)))
                     .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
-            case "updateRec" -> pool.withTransaction(conn -> EntityWrites.update(conn, rows(request)))
+            case "updateRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> EntityWrites.update(tx, rows(request)))
                     .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
-            case "resolve" -> EntityStore.resolve(pool, strings(request.getJsonArray("ids"))).map(map -> {
+            case "resolve" -> EntityStore.resolve(reads, strings(request.getJsonArray("ids"))).map(map -> {
                 JsonObject out = new JsonObject();
                 map.forEach((given, uuid) -> out.put(given, uuid == null ? null : uuid.toString()));
                 return out;
             });
-            case "exists" -> EntityStore.resolve(pool, strings(request.getJsonArray("ids"))).map(map -> {
+            case "exists" -> EntityStore.resolve(reads, strings(request.getJsonArray("ids"))).map(map -> {
                 JsonArray out = new JsonArray();
                 map.forEach((given, uuid) -> {
                     if (uuid != null) {
@@ -93,17 +96,20 @@ public final class EntitiesVerticle extends VerticleBase {
 
     private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {
         if (request.containsKey("filter")) {
-            return FilterRefs.canonical(pool, parse(request.getString("filter")))
-                    .compose(filter -> EntityStore.select(pool, filter, request.getInteger("limit", 0), false))
-                    .compose(found -> EntityStore.grid(pool, found, java.util.Map.of()));
+            return FilterRefs.canonical(reads, parse(request.getString("filter")))
+                    .compose(filter -> EntityStore.select(reads, filter, request.getInteger("limit", 0), false))
+                    .compose(found -> EntityStore.grid(reads, found, java.util.Map.of()));
         }
         List<String> ids = strings(request.getJsonArray("ids"));
-        return pool.withConnection(conn -> EntityWrites.targets(conn, ids)
-                .compose(uuids -> EntityStore.byIds(conn, uuids, false))
-                .compose(found -> EntityStore.grid(conn, found, java.util.Map.of())));
+        return pool.withConnection(conn -> {
+            Sql one = Sql.reads(conn);
+            return EntityWrites.targets(one, ids)
+                    .compose(uuids -> EntityStore.byIds(one, uuids, false))
+                    .compose(found -> EntityStore.grid(one, found, java.util.Map.of()));
+        });
     }
 
-    private Future<EntityWrites.Result> delete(SqlConnection conn, JsonObject request) {
+    private Future<EntityWrites.Result> delete(Transaction conn, JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(conn, parse(request.getString("filter")))
                     .compose(filter -> EntityStore.select(conn, filter, request.getInteger("limit", 0), true))

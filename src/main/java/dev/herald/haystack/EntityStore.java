@@ -9,7 +9,7 @@ import dev.herald.haystack.value.Dict;
 import dev.herald.haystack.value.Ref;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
+import dev.herald.database.Sql;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ final class EntityStore {
      * Resolves each id as written (a UUID in any case, or an fqname such as {@code site.equip.point})
      * to an existing entity's UUID; ids that resolve to nothing map to null.
      */
-    static Future<Map<String, UUID>> resolve(SqlClient client, List<String> ids) {
+    static Future<Map<String, UUID>> resolve(Sql client, List<String> ids) {
         Map<String, UUID> result = new LinkedHashMap<>();
         List<UUID> uuids = new ArrayList<>();
         List<String> fqnames = new ArrayList<>();
@@ -48,7 +48,7 @@ final class EntityStore {
             }
         }
         Future<Set<UUID>> existing = uuids.isEmpty() ? Future.succeededFuture(Set.of())
-                : client.preparedQuery("SELECT id FROM entity WHERE id = ANY($1)").execute(Tuple.of(uuids.toArray(UUID[]::new)))
+                : client.execute("SELECT id FROM entity WHERE id = ANY($1)", Tuple.of(uuids.toArray(UUID[]::new)))
                 .map(rows -> {
                     Set<UUID> found = new java.util.HashSet<>();
                     rows.forEach(r -> found.add(r.getUUID(0)));
@@ -77,7 +77,7 @@ final class EntityStore {
      * {@code a.b.c}: the entity named {@code c} whose parent (its {@code equipRef}, else its
      * {@code siteRef}) is {@code a.b}; a top-level name has neither. An ambiguous name is a 400.
      */
-    private static Future<UUID> resolveFqname(SqlClient client, String fqname) {
+    private static Future<UUID> resolveFqname(Sql client, String fqname) {
         String[] names = fqname.split("\\.", -1);
         for (String name : names) {
             if (name.isEmpty()) {
@@ -87,12 +87,11 @@ final class EntityStore {
         String top = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 AND NOT tags ? 'equipRef' AND NOT tags ? 'siteRef'";
         String below = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 "
                 + "AND COALESCE(tags -> 'equipRef' ->> 'v', tags -> 'siteRef' ->> 'v') = ANY($2)";
-        Future<List<UUID>> level = client.preparedQuery(top).execute(Tuple.of(names[0])).map(EntityStore::uuids);
+        Future<List<UUID>> level = client.execute(top, Tuple.of(names[0])).map(EntityStore::uuids);
         for (int i = 1; i < names.length; i++) {
             String name = names[i];
             level = level.compose(parents -> parents.isEmpty() ? Future.succeededFuture(parents)
-                    : client.preparedQuery(below)
-                    .execute(Tuple.of(name, (Object) parents.stream().map(UUID::toString).toArray(String[]::new)))
+                    : client.execute(below, Tuple.of(name, (Object) parents.stream().map(UUID::toString).toArray(String[]::new)))
                     .map(EntityStore::uuids));
         }
         return level.map(found -> {
@@ -110,17 +109,17 @@ final class EntityStore {
     }
 
     /** The matches of a filter, by id, up to {@code limit} (0: all); {@code FOR UPDATE} when deleting. */
-    static Future<List<Dict>> select(SqlClient client, Filter filter, int limit, boolean lock) {
+    static Future<List<Dict>> select(Sql client, Filter filter, int limit, boolean lock) {
         SqlFilter where = FilterSql.toSql(filter, 1);
         String sql = SELECT + " WHERE " + where.where() + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "")
                 + (lock ? " FOR UPDATE OF e" : "");
-        return client.preparedQuery(sql).execute(Tuple.from(where.params())).map(EntityStore::dicts);
+        return client.execute(sql, Tuple.from(where.params())).map(EntityStore::dicts);
     }
 
     /** The entities, in the order of {@code ids}; one deleted meanwhile is a 404. */
-    static Future<List<Dict>> byIds(SqlClient client, List<UUID> ids, boolean lock) {
+    static Future<List<Dict>> byIds(Sql client, List<UUID> ids, boolean lock) {
         String sql = SELECT + " WHERE e.id = ANY($1)" + (lock ? " FOR UPDATE" : "");
-        return client.preparedQuery(sql).execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+        return client.execute(sql, Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
             Map<UUID, Dict> found = new HashMap<>();
             rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
             List<Dict> ordered = new ArrayList<>();
@@ -146,7 +145,7 @@ final class EntityStore {
      * columns are {@code id}, {@code name} when any row has it, then the rest alphabetically; no rows
      * gives the {@code empty} grid.
      */
-    static Future<Grid> grid(SqlClient client, List<Dict> entities, Map<UUID, String> knownDisplays) {
+    static Future<Grid> grid(Sql client, List<Dict> entities, Map<UUID, String> knownDisplays) {
         if (entities.isEmpty()) {
             return Future.succeededFuture(Grid.empty(Dict.EMPTY));
         }
@@ -156,10 +155,9 @@ final class EntityStore {
             wanted.addAll(EntityRefs.referencedUuids(e));
         }
         wanted.removeAll(knownDisplays.keySet());
-        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of()) : client.preparedQuery(
+        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of()) : client.execute(
                         "SELECT id, COALESCE(CASE WHEN tags -> 'dis' ->> '_k' = 's' THEN tags -> 'dis' ->> 'v' END, "
-                                + "CASE WHEN tags -> 'name' ->> '_k' = 's' THEN tags -> 'name' ->> 'v' END) FROM entity WHERE id = ANY($1)")
-                .execute(Tuple.of(wanted.toArray(UUID[]::new)))
+                                + "CASE WHEN tags -> 'name' ->> '_k' = 's' THEN tags -> 'name' ->> 'v' END) FROM entity WHERE id = ANY($1)", Tuple.of(wanted.toArray(UUID[]::new)))
                 .map(rows -> {
                     Map<UUID, String> found = new HashMap<>();
                     rows.forEach(r -> {

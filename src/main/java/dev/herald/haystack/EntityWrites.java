@@ -12,7 +12,8 @@ import dev.herald.haystack.value.Remove;
 import dev.herald.records.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class EntityWrites {
      * Creates the rows: a client-supplied UUID {@code id} is kept (else one is generated); every Ref
      * must point to an existing entity or one created in the same request.
      */
-    static Future<Result> create(SqlConnection conn, List<Dict> rows) {
+    static Future<Result> create(Transaction conn, List<Dict> rows) {
         List<Dict> entities = new ArrayList<>();
         Set<UUID> created = new HashSet<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -66,7 +67,7 @@ final class EntityWrites {
         }
         return canonicalRefs(conn, entities, created).compose(canonical -> {
             List<Tuple> batch = canonical.stream().map(EntityWrites::row).toList();
-            return conn.preparedQuery("INSERT INTO entity (id, tags, refs) VALUES ($1, $2, $3)").executeBatch(batch)
+            return conn.executeBatch("INSERT INTO entity (id, tags, refs) VALUES ($1, $2, $3)", batch)
                     .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                             ? HaystackErrors.badRequest("an entity with one of these ids already exists") : e))
                     .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
@@ -75,7 +76,7 @@ final class EntityWrites {
     }
 
     /** Sets the given tags of existing entities; {@code -:} (or {@code x:}) removes a tag. */
-    static Future<Result> update(SqlConnection conn, List<Dict> rows) {
+    static Future<Result> update(Transaction conn, List<Dict> rows) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             if (!(rows.get(i).get("id") instanceof Ref ref)) {
@@ -102,8 +103,7 @@ final class EntityWrites {
                 merged.add(new Dict(tags));
             }
             return canonicalRefs(conn, merged, Set.of());
-        })).compose(canonical -> conn.preparedQuery("UPDATE entity SET tags = $2, refs = $3 WHERE id = $1")
-                .executeBatch(canonical.stream().map(EntityWrites::row).toList())
+        })).compose(canonical -> conn.executeBatch("UPDATE entity SET tags = $2, refs = $3 WHERE id = $1", canonical.stream().map(EntityWrites::row).toList())
                 .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
                 .map(grid -> {
                     List<Notification> messages = new ArrayList<>();
@@ -137,14 +137,14 @@ final class EntityWrites {
      * Deletes a set of entities together. An entity is blocked only by references from entities that
      * survive the request; order within the request and cycles inside the set do not matter.
      */
-    static Future<Result> delete(SqlConnection conn, List<UUID> targets, List<Dict> locked) {
+    static Future<Result> delete(Transaction conn, List<UUID> targets, List<Dict> locked) {
         if (targets.isEmpty()) {
             return Future.succeededFuture(new Result(Grid.empty(Dict.EMPTY), List.of()));
         }
         UUID[] ids = targets.toArray(UUID[]::new);
         Set<UUID> targetSet = new HashSet<>(targets);
         String blockers = "SELECT c.id, c.refs FROM entity c WHERE c.refs && $1 AND NOT (c.id = ANY($1)) ORDER BY c.id";
-        return conn.preparedQuery(blockers).execute(Tuple.of((Object) ids)).compose(rows -> {
+        return conn.execute(blockers, Tuple.of((Object) ids)).compose(rows -> {
             Map<UUID, List<UUID>> children = new java.util.TreeMap<>();
             rows.forEach(r -> {
                 for (UUID target : r.getArrayOfUUIDs(1)) {
@@ -164,7 +164,7 @@ final class EntityWrites {
                 }
             });
             return EntityStore.grid(conn, locked, displays).compose(grid -> conn
-                    .preparedQuery("DELETE FROM entity WHERE id = ANY($1)").execute(Tuple.of((Object) ids))
+                    .execute("DELETE FROM entity WHERE id = ANY($1)", Tuple.of((Object) ids))
                     .map(done -> new Result(grid, destroyed(grid))));
         });
     }
@@ -188,7 +188,7 @@ final class EntityWrites {
     }
 
     /** Resolves ids (UUIDs or fqnames) of existing entities, in order: 404 for unknown ones, 400 for repeats. */
-    static Future<List<UUID>> targets(SqlConnection conn, List<String> ids) {
+    static Future<List<UUID>> targets(Sql conn, List<String> ids) {
         return EntityStore.resolve(conn, ids).map(resolved -> {
             List<UUID> uuids = new ArrayList<>();
             Set<UUID> seen = new HashSet<>();
@@ -210,7 +210,7 @@ final class EntityWrites {
      * Every Ref rewritten to the lower-case UUID of an existing entity (locked against a concurrent
      * delete) or of one in {@code created}; display text on input is dropped.
      */
-    private static Future<List<Dict>> canonicalRefs(SqlConnection conn, List<Dict> entities, Set<UUID> created) {
+    private static Future<List<Dict>> canonicalRefs(Sql conn, List<Dict> entities, Set<UUID> created) {
         Set<String> wanted = new LinkedHashSet<>();
         for (Dict e : entities) {
             for (String id : EntityRefs.referencedIds(e)) {
@@ -230,7 +230,7 @@ final class EntityWrites {
             }
             UUID[] existing = map.values().stream().distinct().toArray(UUID[]::new);
             Future<?> locked = existing.length == 0 ? Future.succeededFuture()
-                    : conn.preparedQuery("SELECT id FROM entity WHERE id = ANY($1) FOR KEY SHARE").execute(Tuple.of((Object) existing));
+                    : conn.execute("SELECT id FROM entity WHERE id = ANY($1) FOR KEY SHARE", Tuple.of((Object) existing));
             return locked.map(v -> entities.stream().map(e -> EntityRefs.mapRefs(e, r -> {
                 UUID u = EntityRefs.uuidOrNull(r.id());
                 UUID target = u != null && created.contains(u) ? u : map.getOrDefault(r.id(), u);

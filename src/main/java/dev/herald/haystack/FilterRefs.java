@@ -3,7 +3,7 @@ package dev.herald.haystack;
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.value.Ref;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
+import dev.herald.database.Sql;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +21,7 @@ final class FilterRefs {
     private FilterRefs() {
     }
 
-    static Future<Filter> canonical(SqlClient client, Filter filter) {
+    static Future<Filter> canonical(Sql client, Filter filter) {
         Set<String> ids = new LinkedHashSet<>();
         collect(filter, ids);
         ids.removeIf(id -> {

@@ -13,7 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -46,7 +47,6 @@ import static dev.herald.models.Identifiers.quote;
  * (Foreign keys guarantee that every changed row points at a record that was found.)
  */
 final class BatchDestroyer {
-    private static final int RESTRICT_LISTED = 100;
 
     private final Models models;
     private final Populator populator;
@@ -86,59 +86,73 @@ final class BatchDestroyer {
     Future<Map<Object, Outcome>> destroy(Pool pool, Model model, List<Object> ids) {
         List<Object> keys = ids.stream().map(id -> key(model, id)).toList();
         Map<Object, Outcome> refused = new HashMap<>();
-        // whatever happens, the connection goes back to the pool outside any transaction
-        return pool.getConnection().compose(conn -> Future.succeededFuture().compose(v -> attempt(conn, model, keys, refused))
-                        .transform(done -> done.succeeded() ? Future.succeededFuture(done.result())
-                                : conn.query("ROLLBACK").execute().transform(ignored -> Future.<Map<Object, Outcome>>failedFuture(done.cause())))
-                        .eventually(conn::close))
-                .map(outcomes -> {
-                    Map<Object, Outcome> inOrder = new LinkedHashMap<>();
-                    keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : outcomes.get(k)));
-                    return inOrder;
+        return attempt(pool, model, keys, refused).map(outcomes -> {
+            Map<Object, Outcome> inOrder = new LinkedHashMap<>();
+            keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : outcomes.get(k)));
+            return inOrder;
+        });
+    }
+
+    /** Records refused for their {@code restrict} children; the attempt that found them changed nothing. */
+    private static final class Refused extends RuntimeException {
+        private final Map<Object, Outcome> outcomes;
+
+        Refused(Map<Object, Outcome> outcomes) {
+            super("restricted records in the batch", null, false, false);
+            this.outcomes = outcomes;
+        }
+    }
+
+    /** One transaction for {@code keys}; when some are refused, they go to {@code refused} and the rest again. */
+    private Future<Map<Object, Outcome>> attempt(Pool pool, Model model, List<Object> keys, Map<Object, Outcome> refused) {
+        // one snapshot for the whole pipeline: a statement must not see a record created after the lock
+        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> pipeline(tx, model, keys))
+                .recover(failure -> {
+                    if (!(failure instanceof Refused r)) {
+                        return Future.failedFuture(failure);
+                    }
+                    refused.putAll(r.outcomes);
+                    List<Object> rest = keys.stream().filter(k -> !refused.containsKey(k)).toList();
+                    return rest.isEmpty() ? Future.succeededFuture(Map.of()) : attempt(pool, model, rest, refused);
                 });
     }
 
-    /** One pipeline for {@code keys}; records with {@code restrict} children go to {@code refused}. */
-    private Future<Map<Object, Outcome>> attempt(SqlConnection conn, Model model, List<Object> keys, Map<Object, Outcome> refused) {
+    /** Every statement for {@code keys} at once, and the COMMIT with them when nothing can be refused. */
+    private Future<Map<Object, Outcome>> pipeline(Transaction tx, Model model, List<Object> keys) {
         Tuple requested = Tuple.of(Columns.idArray(model.primaryKey(), keys));
         String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                 + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY "
                 + quote(Model.ID) + " FOR UPDATE");
-        // one snapshot for the whole pipeline: a statement must not see a record created after the lock
-        Future<RowSet<Row>> begin = conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute();
-        Future<RowSet<Row>> locked = conn.preparedQuery(lock).execute(requested);
-        Future<Map<Object, JsonObject>> blocked = restrictedChildren(conn, model, requested);
-        Run run = new Run(conn, model, requested);
-        // nothing to decide after the statements: the COMMIT goes in the same pipeline (after a failed
-        // statement, PostgreSQL ends the transaction with a rollback instead)
-        Future<RowSet<Row>> commit = decidedInAdvance(model) ? conn.query("COMMIT").execute() : null;
-        return Future.all(begin, locked, blocked, run.sent()).transform(sent -> {
+        Future<RowSet<Row>> locked = tx.execute(lock, requested);
+        Future<Map<Object, JsonObject>> blocked = restrictedChildren(tx, model, requested);
+        Run run = new Run(tx, model, requested);
+        // nothing to decide after the statements: the COMMIT goes in the same pipeline
+        Future<Void> commit = decidedInAdvance(model) ? tx.commitInPipeline() : null;
+        return Future.join(locked, blocked, run.sent()).transform(sent -> {
             Map<Object, Row> rows = new LinkedHashMap<>();
-            List<Object> refusedNow = new ArrayList<>();
+            Map<Object, Outcome> refusedNow = new HashMap<>();
             if (locked.succeeded() && blocked.succeeded()) {
                 locked.result().forEach(row -> rows.put(Columns.idToJson(row.getValue(Model.ID)), row));
-                rows.keySet().stream().filter(blocked.result()::containsKey).forEach(refusedNow::add);
+                rows.keySet().stream().filter(blocked.result()::containsKey).forEach(id -> refusedNow.put(id,
+                        new Outcome(null, null, Destroyer.hasChildren(model, id, blocked.result().get(id)))));
             }
             if (!refusedNow.isEmpty()) {
                 // the delete may well have failed on the foreign key: either way, again without them
-                refusedNow.forEach(id -> refused.put(id, new Outcome(null, null, hasChildren(model, id, blocked.result().get(id)))));
-                List<Object> rest = keys.stream().filter(k -> !refused.containsKey(k)).toList();
-                return conn.query("ROLLBACK").execute().compose(v -> rest.isEmpty()
-                        ? Future.succeededFuture(Map.of()) : attempt(conn, model, rest, refused));
+                return Future.failedFuture(new Refused(refusedNow));
             }
             if (sent.failed()) {
-                return commit != null ? commit.transform(ended -> Future.failedFuture(sent.cause())) : Future.failedFuture(sent.cause());
+                return Future.failedFuture(sent.cause());
             }
             Map<Object, Outcome> outcomes;
             try {
                 outcomes = run.outcomes(rows);
-            } catch (RuntimeException | Error e) {
-                return commit != null ? commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e))
-                        : Future.failedFuture(e);
+            } catch (RuntimeException | StackOverflowError e) {
+                return commit == null ? Future.failedFuture(e)
+                        : commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e));
             }
             keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
                     ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
-            return (commit != null ? commit : conn.query("COMMIT").execute()).map(outcomes);
+            return commit == null ? Future.succeededFuture(outcomes) : commit.map(outcomes);
         });
     }
 
@@ -162,17 +176,17 @@ final class BatchDestroyer {
     }
 
     /** Per requested id, the {@code restrict} children that block it ({@code {"<child model>":[ids]}}). */
-    private Future<Map<Object, JsonObject>> restrictedChildren(SqlConnection conn, Model model, Tuple requested) {
+    private Future<Map<Object, JsonObject>> restrictedChildren(Sql conn, Model model, Tuple requested) {
         List<ForeignKey> restricted = models.childrenOf(model.identity()).stream()
                 .filter(fk -> fk.policy() == OnDestroy.RESTRICT).toList();
         List<Future<RowSet<Row>>> checks = restricted.stream()
-                .map(fk -> conn.preparedQuery(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT __parent, "
+                .map(fk -> conn.execute(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT __parent, "
                         + quote(Model.ID) + " FROM (SELECT " + quote(fk.fk()) + " AS __parent, " + quote(Model.ID)
                         + ", row_number() OVER (PARTITION BY " + quote(fk.fk()) + " ORDER BY " + quote(Model.ID) + ") AS __rank"
                         + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = ANY($1)) s WHERE __rank <= "
-                        + RESTRICT_LISTED + " ORDER BY __parent, " + quote(Model.ID))).execute(requested))
+                        + Destroyer.RESTRICT_LISTED + " ORDER BY __parent, " + quote(Model.ID)), requested))
                 .toList();
-        return Future.all(checks).map(all -> {
+        return Future.join(checks).map(all -> {
             Map<Object, JsonObject> blocked = new HashMap<>();
             for (int i = 0; i < restricted.size(); i++) {
                 String child = restricted.get(i).child();
@@ -189,15 +203,9 @@ final class BatchDestroyer {
         });
     }
 
-    private static ApiError hasChildren(Model model, Object id, JsonObject children) {
-        return new ApiError(409, "E_HAS_CHILDREN",
-                "Cannot destroy " + model.identity() + " " + Values.show(id) + " while other records belong to it.",
-                new JsonObject().put("children", children));
-    }
-
     /** The reads and changes of one attempt, sent at once; attributed to the records once they are known. */
     private final class Run {
-        private final SqlConnection conn;
+        private final Sql conn;
         private final Model model;
         private final Tuple ids;
         private final Populator.Pending previous;
@@ -210,7 +218,7 @@ final class BatchDestroyer {
         private final Map<String, Object> nulledBy = new HashMap<>();
         private Map<Object, Row> rows;
 
-        Run(SqlConnection conn, Model model, Tuple ids) {
+        Run(Sql conn, Model model, Tuple ids) {
             this.conn = conn;
             this.model = model;
             this.ids = ids;
@@ -221,7 +229,7 @@ final class BatchDestroyer {
             this.removals = unlinks.stream().map(this::unlink).toList();
             String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM " + Columns.table(model)
                     + " WHERE " + quote(Model.ID) + " = ANY($1)");
-            this.deleted = conn.preparedQuery(delete).execute(ids);
+            this.deleted = conn.execute(delete, ids);
         }
 
         Future<?> sent() {
@@ -229,7 +237,7 @@ final class BatchDestroyer {
             all.addAll(updates);
             all.addAll(removals);
             all.add(deleted);
-            return Future.all(all);
+            return Future.join(all);
         }
 
         /** Each found record's previous state and notifications, in the order {@link Destroyer} gives them. */
@@ -266,7 +274,7 @@ final class BatchDestroyer {
                     + " UPDATE " + quote(fk.child()) + " c SET " + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT)
                     + " = $2 FROM old WHERE c." + quote(Model.ID) + " = old." + quote(Model.ID)
                     + " RETURNING c." + quote(Model.ID) + ", old." + quote(fk.fk()));
-            return conn.preparedQuery(sql).execute(Tuple.of(ids.getValue(0), System.currentTimeMillis()));
+            return conn.execute(sql, Tuple.of(ids.getValue(0), System.currentTimeMillis()));
         }
 
         private void collectUpdated(ForeignKey fk, RowSet<Row> changed) {
@@ -305,7 +313,7 @@ final class BatchDestroyer {
             String sql = statements.get("unlink " + j.table() + "." + u.mine(), () -> "DELETE FROM " + quote(j.table())
                     + " WHERE " + quote(u.mine()) + " = ANY($1)" + (j.symmetric() ? " OR " + quote(u.other()) + " = ANY($1)" : "")
                     + " RETURNING " + quote(u.mine()) + ", " + quote(u.other()));
-            return conn.preparedQuery(sql).execute(ids);
+            return conn.execute(sql, ids);
         }
 
         /** Each removed link tells the other side, once per pair, if the other side lists it. */

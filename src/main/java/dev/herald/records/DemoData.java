@@ -1,7 +1,7 @@
 package dev.herald.records;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
@@ -31,24 +31,23 @@ final class DemoData {
               (4, 1), (1, 4), (4, 5), (5, 4), (2, 3), (3, 2)""");
     private static final List<String> SEQUENCES = List.of("user", "pony", "toy");
 
-    Future<Void> seedOnce(SqlConnection conn) {
-        return conn.preparedQuery("INSERT INTO " + Schema.META_TABLE + " (key, value) VALUES ($1, $2) "
-                        + "ON CONFLICT (key) DO NOTHING RETURNING key")
-                .execute(Tuple.of(MARKER, String.valueOf(System.currentTimeMillis())))
+    Future<Void> seedOnce(Sql conn) {
+        return conn.execute("INSERT INTO " + Schema.META_TABLE + " (key, value) VALUES ($1, $2) "
+                        + "ON CONFLICT (key) DO NOTHING RETURNING key", Tuple.of(MARKER, String.valueOf(System.currentTimeMillis())))
                 .compose(rows -> rows.size() == 0 ? Future.succeededFuture() : seed(conn));
     }
 
-    private Future<Void> seed(SqlConnection conn) {
+    private Future<Void> seed(Sql conn) {
         long now = System.currentTimeMillis();
         Future<Void> chain = Future.succeededFuture();
         for (String sql : STATEMENTS) {
             Tuple params = sql.contains("$1") ? Tuple.of(now) : Tuple.tuple();
-            chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
+            chain = chain.compose(v -> conn.execute(sql, params).mapEmpty());
         }
         for (String table : SEQUENCES) {
             String sql = "SELECT setval(pg_get_serial_sequence('\"" + table + "\"', 'id'), (SELECT max(\"id\") FROM \""
                     + table + "\"))";
-            chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
+            chain = chain.compose(v -> conn.query(sql).mapEmpty());
         }
         return chain;
     }

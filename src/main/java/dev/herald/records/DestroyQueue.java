@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
+import dev.herald.database.Transaction;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import io.vertx.core.Future;
@@ -156,7 +157,7 @@ final class DestroyQueue {
     }
 
     private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {
-        return pool.withTransaction(conn -> single.destroy(conn, model, id))
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> single.destroy(tx, model, id))
                 .map(result -> {
                     Notification.publish(vertx, origin, result.notifications());
                     return result.previous();

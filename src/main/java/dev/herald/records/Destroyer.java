@@ -12,7 +12,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -37,6 +38,9 @@ import static dev.herald.models.Identifiers.quote;
  * Messages addressed to records destroyed by the same request are dropped.
  */
 final class Destroyer {
+    /** How many blocking children a 409 names per child model. */
+    static final int RESTRICT_LISTED = 100;
+
     private final Models models;
     private final Populator populator;
     private final Statements statements = new Statements();
@@ -49,7 +53,13 @@ final class Destroyer {
     record Result(JsonObject previous, List<Notification> notifications) {
     }
 
-    Future<Result> destroy(SqlConnection conn, Model model, Object id) {
+    /** 409: the record {@code id} (as in JSON) has {@code restrict} children, {@code {"<model>":[ids]}}. */
+    static ApiError hasChildren(Model model, Object id, JsonObject children) {
+        return new ApiError(409, "E_HAS_CHILDREN", "Cannot destroy " + model.identity() + " " + Values.show(id)
+                + " while other records belong to it.", new JsonObject().put("children", children));
+    }
+
+    Future<Result> destroy(Transaction conn, Model model, Object id) {
         Run run = new Run(conn, System.currentTimeMillis());
         return run.destroy(model, id)
                 .compose(previous -> previous == null
@@ -59,13 +69,13 @@ final class Destroyer {
 
     /** The state of one destroy request: what is being destroyed and the messages collected so far. */
     private final class Run {
-        private final SqlConnection conn;
+        private final Sql conn;
         private final long now;
         private final Set<String> destroying = new HashSet<>();
         private final List<Notification> destroyed = new ArrayList<>();
         private final List<Notification> sideEffects = new ArrayList<>();
 
-        Run(SqlConnection conn, long now) {
+        Run(Sql conn, long now) {
             this.conn = conn;
             this.now = now;
         }
@@ -78,32 +88,39 @@ final class Destroyer {
             return all;
         }
 
-        /** The populated record as it was, or null when there is no such record (any more). */
+        /**
+         * The populated record as it was, or null when there is no such record (any more). The lock and
+         * the {@code restrict} check go out together; nothing is changed before the check has passed.
+         */
         Future<JsonObject> destroy(Model model, Object id) {
             Object param = Columns.idParam(model.primaryKey(), id);
             String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                     + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE");
-            return conn.preparedQuery(lock).execute(Tuple.of(param)).compose(rows -> {
-                if (rows.size() == 0) {
+            Future<RowSet<Row>> locked = conn.execute(lock, Tuple.of(param));
+            Future<JsonObject> blocking = restrictingChildren(model, param);
+            return Future.join(locked, blocking).compose(checked -> {
+                if (locked.result().size() == 0) {
                     return Future.succeededFuture(null);
                 }
-                Row row = rows.iterator().next();
+                if (blocking.result() != null) {
+                    return Future.failedFuture(hasChildren(model, Columns.idToJson(param), blocking.result()));
+                }
+                Row row = locked.result().iterator().next();
                 destroying.add(key(model, param));
                 int slot = destroyed.size();
                 destroyed.add(null);
                 JsonObject raw = Columns.toJson(model, row, true);
-                // Issued together, pipelined on the transaction's connection in this order: the reads
-                // that make up "previous" run before the statements that change the children.
+                // pipelined in this order: the reads that make up "previous" run before the changes
                 Future<List<JsonObject>> previous = populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));
-                Future<Void> restricted = refuseRestricted(model, param);
-                Future<Void> children = children(model, param);
+                Future<Void> nulled = nullOuts(model, param);
                 Future<Void> links = junctions(model, param);
-                return Future.all(previous, restricted, children, links)
+                return Future.join(previous, nulled, links)
+                        .compose(v -> cascades(model, param))
                         .compose(v -> {
                             parents(model, raw);
                             String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM "
                                     + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1");
-                            return conn.preparedQuery(delete).execute(Tuple.of(param)).map(previous.result().get(0));
+                            return conn.execute(delete, Tuple.of(param)).map(previous.result().get(0));
                         })
                         .map(record -> {
                             destroyed.set(slot, Notification.destroyed(model.identity(), Columns.idToJson(param), record));
@@ -112,18 +129,19 @@ final class Destroyer {
             });
         }
 
-        private Future<Void> refuseRestricted(Model model, Object id) {
+        /** The {@code restrict} children that block destroying {@code id} ({@code {"<model>":[ids]}}), or null. */
+        private Future<JsonObject> restrictingChildren(Model model, Object id) {
             List<ForeignKey> restricted = models.childrenOf(model.identity()).stream()
                     .filter(fk -> fk.policy() == OnDestroy.RESTRICT).toList();
             if (restricted.isEmpty()) {
-                return Future.succeededFuture();
+                return Future.succeededFuture(null);
             }
             List<Future<RowSet<Row>>> checks = restricted.stream()
-                    .map(fk -> conn.preparedQuery(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT "
+                    .map(fk -> conn.execute(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT "
                             + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = $1 ORDER BY "
-                            + quote(Model.ID) + " LIMIT 100")).execute(Tuple.of(id)))
+                            + quote(Model.ID) + " LIMIT " + RESTRICT_LISTED), Tuple.of(id)))
                     .toList();
-            return Future.all(checks).compose(all -> {
+            return Future.join(checks).map(all -> {
                 JsonObject children = new JsonObject();
                 for (int i = 0; i < restricted.size(); i++) {
                     JsonArray ids = new JsonArray();
@@ -133,36 +151,34 @@ final class Destroyer {
                         children.put(restricted.get(i).child(), existing.addAll(ids));
                     }
                 }
-                if (children.isEmpty()) {
-                    return Future.succeededFuture();
-                }
-                return Future.failedFuture(new ApiError(409, "E_HAS_CHILDREN",
-                        "Cannot destroy " + model.identity() + " " + Values.show(Columns.idToJson(id))
-                                + " while other records belong to it.",
-                        new JsonObject().put("children", children)));
+                return children.isEmpty() ? null : children;
             });
         }
 
-        /** Nulling statements go out at once; cascades run one child at a time after them. */
-        private Future<Void> children(Model model, Object id) {
-            List<Future<Void>> nulled = new ArrayList<>();
-            Future<Void> cascades = Future.succeededFuture();
+        private Future<Void> nullOuts(Model model, Object id) {
+            List<Future<Void>> nulled = models.childrenOf(model.identity()).stream()
+                    .filter(fk -> fk.policy() == OnDestroy.SET_NULL)
+                    .map(fk -> nullOut(fk, id))
+                    .toList();
+            return Future.join(nulled).mapEmpty();
+        }
+
+        /** Cascaded children are destroyed one at a time, in order. */
+        private Future<Void> cascades(Model model, Object id) {
+            Future<Void> chain = Future.succeededFuture();
             for (ForeignKey fk : models.childrenOf(model.identity())) {
-                if (fk.policy() == OnDestroy.SET_NULL) {
-                    nulled.add(nullOut(fk, id));
-                } else if (fk.policy() == OnDestroy.CASCADE) {
-                    cascades = cascades.compose(v -> cascade(fk, id));
+                if (fk.policy() == OnDestroy.CASCADE) {
+                    chain = chain.compose(v -> cascade(fk, id));
                 }
             }
-            Future<Void> cascaded = cascades;
-            return Future.all(nulled).compose(v -> cascaded);
+            return chain;
         }
 
         private Future<Void> nullOut(ForeignKey fk, Object id) {
             String sql = statements.get("null " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child()) + " SET "
                     + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT) + " = $2 WHERE " + quote(fk.fk()) + " = $1 RETURNING "
                     + quote(Model.ID));
-            return conn.preparedQuery(sql).execute(Tuple.of(id, now)).map(rows -> {
+            return conn.execute(sql, Tuple.of(id, now)).map(rows -> {
                 for (Row r : rows) {
                     sideEffects.add(Notification.updated(fk.child(), Columns.idToJson(r.getValue(0)),
                             new JsonObject().putNull(fk.fk())));
@@ -176,7 +192,7 @@ final class Destroyer {
             Model child = models.get(fk.child());
             String sql = "SELECT " + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk())
                     + " = $1 ORDER BY " + quote(Model.ID) + " FOR UPDATE";
-            return conn.preparedQuery(sql).execute(Tuple.of(id)).compose(rows -> {
+            return conn.execute(sql, Tuple.of(id)).compose(rows -> {
                 Future<Void> chain = Future.succeededFuture();
                 boolean cycle = false;
                 for (Row r : rows) {
@@ -192,7 +208,7 @@ final class Destroyer {
                 }
                 String unlink = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL WHERE "
                         + quote(fk.fk()) + " = $1";
-                return chain.compose(v -> conn.preparedQuery(unlink).execute(Tuple.of(id)).mapEmpty());
+                return chain.compose(v -> conn.execute(unlink, Tuple.of(id)).mapEmpty());
             });
         }
 
@@ -210,7 +226,7 @@ final class Destroyer {
                     removals.add(unlink(j, id, j.columnB(), j.columnA(), j.modelA(), j.attrA()));
                 }
             }
-            return Future.all(removals).mapEmpty();
+            return Future.join(removals).mapEmpty();
         }
 
         /** Removes the junction rows of {@code id}; the other side hears about it if it lists the link. */
@@ -219,7 +235,7 @@ final class Destroyer {
                     ? "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 OR " + quote(other)
                     + " = $1 RETURNING " + quote(mine) + ", " + quote(other)
                     : "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 RETURNING " + quote(other));
-            return conn.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
+            return conn.execute(sql, Tuple.of(id)).map(rows -> {
                 if (otherAttr == null) {
                     return null;
                 }

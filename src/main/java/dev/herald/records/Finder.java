@@ -7,7 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
+import dev.herald.database.Sql;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -28,10 +28,10 @@ final class Finder {
         this.populator = populator;
     }
 
-    Future<JsonObject> findOne(SqlClient client, Model model, Object id) {
+    Future<JsonObject> findOne(Sql client, Model model, Object id) {
         String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model)
                 + " WHERE " + quote(Model.ID) + " = $1";
-        return client.preparedQuery(sql).execute(Tuple.of(Columns.idParam(model.primaryKey(), id))).compose(rows -> {
+        return client.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).compose(rows -> {
             if (rows.size() == 0) {
                 return Future.failedFuture(ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + "."));
             }
@@ -40,9 +40,9 @@ final class Finder {
     }
 
     /** The subset of {@code ids} that exist, in the order given. */
-    Future<JsonArray> existing(SqlClient client, Model model, JsonArray ids) {
+    Future<JsonArray> existing(Sql client, Model model, JsonArray ids) {
         String sql = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1)";
-        return client.preparedQuery(sql).execute(Tuple.of(Columns.idArray(model.primaryKey(), ids.getList()))).map(rows -> {
+        return client.execute(sql, Tuple.of(Columns.idArray(model.primaryKey(), ids.getList()))).map(rows -> {
             java.util.Set<Object> found = new java.util.HashSet<>();
             rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
             JsonArray result = new JsonArray();
@@ -56,7 +56,7 @@ final class Finder {
     }
 
     /** {@code query}: {@code where} (object), {@code limit}, {@code skip}, {@code sort} (string, object or array). */
-    Future<JsonArray> find(SqlClient client, Model model, JsonObject query) {
+    Future<JsonArray> find(Sql client, Model model, JsonObject query) {
         Tuple params = Tuple.tuple();
         String where = Criteria.where(models, model, query.getJsonObject("where", new JsonObject()), params);
         String order = Criteria.orderBy(models, model, query.getValue("sort"));
@@ -64,7 +64,7 @@ final class Finder {
         int skip = bounded(query.getValue("skip"), "skip", 0, Integer.MAX_VALUE);
         String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE " + where
                 + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + skip;
-        return client.preparedQuery(sql).execute(params).compose(rows -> {
+        return client.execute(sql, params).compose(rows -> {
             List<JsonObject> records = new ArrayList<>();
             for (Row row : rows) {
                 records.add(Columns.toJson(model, row, false));

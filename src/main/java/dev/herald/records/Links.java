@@ -9,7 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ final class Links {
     }
 
     /** Makes {@code children} members of {@code parent.attr}; 409 if one of them does not exist. */
-    Future<Void> add(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> children,
+    Future<Void> add(Sql conn, Model parent, Object parentId, String attr, List<Object> children,
                      long now, List<Notification> out) {
         if (children.isEmpty()) {
             return Future.succeededFuture();
@@ -47,18 +47,18 @@ final class Links {
     }
 
     /** Removes {@code children} from {@code parent.attr}; ids that were not members are ignored. */
-    Future<Void> remove(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> children,
+    Future<Void> remove(Sql conn, Model parent, Object parentId, String attr, List<Object> children,
                         long now, List<Notification> out) {
         return removeWhere(conn, parent, parentId, attr, children, false, now, out);
     }
 
     /** Removes every member of {@code parent.attr} that is not in {@code keep}. */
-    Future<Void> removeAllBut(SqlConnection conn, Model parent, Object parentId, String attr, List<Object> keep,
+    Future<Void> removeAllBut(Sql conn, Model parent, Object parentId, String attr, List<Object> keep,
                               long now, List<Notification> out) {
         return removeWhere(conn, parent, parentId, attr, keep, true, now, out);
     }
 
-    private Future<Void> removeWhere(SqlConnection conn, Model parent, Object parentId, String attr,
+    private Future<Void> removeWhere(Sql conn, Model parent, Object parentId, String attr,
                                      List<Object> ids, boolean negate, long now, List<Notification> out) {
         Model target = models.get(parent.attribute(attr).orElseThrow().target());
         Object pid = Columns.idParam(parent.primaryKey(), parentId);
@@ -70,7 +70,7 @@ final class Links {
             String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT)
                     + " = $3 WHERE " + quote(fk.fk()) + " = $1 AND " + match.formatted(quote(Model.ID))
                     + " RETURNING " + quote(Model.ID);
-            return conn.preparedQuery(sql).execute(Tuple.of(pid, array, now)).map(rows -> {
+            return conn.execute(sql, Tuple.of(pid, array, now)).map(rows -> {
                 for (Row r : rows) {
                     Object child = Columns.idToJson(r.getValue(0));
                     out.add(Notification.updated(fk.child(), child, new JsonObject().putNull(fk.fk())));
@@ -82,7 +82,7 @@ final class Links {
         Side side = side(parent, attr);
         String sql = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.mine) + " = $1 AND "
                 + match.formatted(quote(side.other)) + " RETURNING " + quote(side.other);
-        Future<Void> removed = conn.preparedQuery(sql).execute(Tuple.of(pid, array)).map(rows -> {
+        Future<Void> removed = conn.execute(sql, Tuple.of(pid, array)).map(rows -> {
             for (Row r : rows) {
                 Object other = Columns.idToJson(r.getValue(0));
                 out.add(Notification.removedFrom(parent.identity(), parentId, attr, other));
@@ -97,14 +97,14 @@ final class Links {
         }
         String mirror = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.other) + " = $1 AND "
                 + match.formatted(quote(side.mine));
-        return removed.compose(v -> conn.preparedQuery(mirror).execute(Tuple.of(pid, array)).mapEmpty());
+        return removed.compose(v -> conn.execute(mirror, Tuple.of(pid, array)).mapEmpty());
     }
 
-    private Future<Void> addChildren(SqlConnection conn, ForeignKey fk, Model child, Object parentId,
+    private Future<Void> addChildren(Sql conn, ForeignKey fk, Model child, Object parentId,
                                      List<Object> children, long now, List<Notification> out) {
         String lock = "SELECT " + quote(Model.ID) + ", " + quote(fk.fk()) + " FROM " + quote(fk.child())
                 + " WHERE " + quote(Model.ID) + " = ANY($1) FOR UPDATE";
-        return conn.preparedQuery(lock).execute(Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
+        return conn.execute(lock, Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
             Set<Object> found = new HashSet<>();
             List<Object> moving = new ArrayList<>();
             List<Object> previousParents = new ArrayList<>();
@@ -124,7 +124,7 @@ final class Links {
             Model parent = models.get(fk.parent());
             String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = $1, " + quote(Model.UPDATED_AT)
                     + " = $3 WHERE " + quote(Model.ID) + " = ANY($2)";
-            return conn.preparedQuery(sql).execute(Tuple.of(Columns.idParam(parent.primaryKey(), parentId),
+            return conn.execute(sql, Tuple.of(Columns.idParam(parent.primaryKey(), parentId),
                     Columns.idArray(child.primaryKey(), moving), now)).map(done -> {
                 for (int i = 0; i < moving.size(); i++) {
                     Object id = moving.get(i);
@@ -139,7 +139,7 @@ final class Links {
         });
     }
 
-    private Future<Void> addLinks(SqlConnection conn, Side side, Model target, Object parentId, List<Object> children,
+    private Future<Void> addLinks(Sql conn, Side side, Model target, Object parentId, List<Object> children,
                                   List<Notification> out) {
         Object array = Columns.idArray(target.primaryKey(), children);
         String exists = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
@@ -150,11 +150,11 @@ final class Links {
                 + quote(side.other);
         String mirror = "INSERT INTO " + quote(side.junction.table()) + " (" + quote(side.other) + ", " + quote(side.mine)
                 + ") SELECT $1, x FROM unnest($2::" + target.primaryKey().sqlType() + "[]) AS x ON CONFLICT DO NOTHING";
-        return conn.preparedQuery(exists).execute(Tuple.of(array)).compose(rows -> {
+        return conn.execute(exists, Tuple.of(array)).compose(rows -> {
             Set<Object> found = new HashSet<>();
             rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
             refuseMissing(target, children, found);
-            return conn.preparedQuery(insert).execute(Tuple.of(pid, array));
+            return conn.execute(insert, Tuple.of(pid, array));
         }).compose(inserted -> {
             String parentModel = side.parentModel;
             for (Row r : inserted) {
@@ -165,7 +165,7 @@ final class Links {
                 }
             }
             return side.junction.symmetric()
-                    ? conn.preparedQuery(mirror).execute(Tuple.of(pid, array)).mapEmpty()
+                    ? conn.execute(mirror, Tuple.of(pid, array)).mapEmpty()
                     : Future.succeededFuture();
         });
     }

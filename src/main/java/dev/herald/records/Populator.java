@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlClient;
+import dev.herald.database.Sql;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class Populator {
         this.models = models;
     }
 
-    Future<List<JsonObject>> populate(SqlClient client, Model model, List<JsonObject> records) {
+    Future<List<JsonObject>> populate(Sql client, Model model, List<JsonObject> records) {
         if (records.isEmpty()) {
             return Future.succeededFuture(records);
         }
@@ -54,8 +54,7 @@ final class Populator {
                 if (!ids.isEmpty()) {
                     String sql = statements.get("singular " + target.identity(), () -> "SELECT " + Columns.selectList(target, "")
                             + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID) + " = ANY($1)");
-                    loads.add(new Load(a, target, client.preparedQuery(sql)
-                            .execute(Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))));
+                    loads.add(new Load(a, target, client.execute(sql, Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))));
                 }
             } else if (a.isCollection()) {
                 List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
@@ -70,7 +69,7 @@ final class Populator {
      * those rows have been read: a pipeline that reads them later (and then changes them) still gets
      * the associations as they were. {@link Pending#fill} completes the records once they are known.
      */
-    Pending populateByIds(SqlClient client, Model model, Tuple ids) {
+    Pending populateByIds(Sql client, Model model, Tuple ids) {
         List<Load> loads = new ArrayList<>();
         for (Attribute a : model.attributes().values()) {
             if (a.isSingular() && !a.hidden()) {
@@ -79,7 +78,7 @@ final class Populator {
                         + Columns.selectList(target, "") + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
                         + " IN (SELECT " + quote(a.name()) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID)
                         + " = ANY($1))");
-                loads.add(new Load(a, target, client.preparedQuery(sql).execute(ids)));
+                loads.add(new Load(a, target, client.execute(sql, ids)));
             } else if (a.isCollection()) {
                 loads.add(collection(client, model, a, ids));
             }
@@ -99,7 +98,7 @@ final class Populator {
 
         /** Completes when every read has answered. */
         Future<?> loaded() {
-            return Future.all(loads.stream().map(Load::rows).toList());
+            return Future.join(loads.stream().map(Load::rows).toList());
         }
 
         /** {@code records}, shallow, completed with their associations, in declared order. */
@@ -170,9 +169,9 @@ final class Populator {
                 + " ORDER BY __parent, __rank";
     }
 
-    private Load collection(SqlClient client, Model model, Attribute a, Tuple parentIds) {
+    private Load collection(Sql client, Model model, Attribute a, Tuple parentIds) {
         Model target = models.get(a.target());
         String sql = statements.get("collection " + model.identity() + "." + a.name(), () -> collectionSql(model, a, target));
-        return new Load(a, target, client.preparedQuery(sql).execute(parentIds));
+        return new Load(a, target, client.execute(sql, parentIds));
     }
 }

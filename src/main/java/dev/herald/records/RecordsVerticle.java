@@ -1,5 +1,7 @@
 package dev.herald.records;
 
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
@@ -33,6 +35,7 @@ public final class RecordsVerticle extends VerticleBase {
     private final boolean demoData;
     private final int poolSize;
     private Pool pool;
+    private Sql reads;
     private Finder finder;
     private Writer writer;
     private DestroyQueue destroys;
@@ -52,6 +55,7 @@ public final class RecordsVerticle extends VerticleBase {
                 .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();
+        reads = Sql.reads(pool);
         Populator populator = new Populator(models);
         finder = new Finder(models, populator);
         writer = new Writer(models, populator);
@@ -83,17 +87,17 @@ public final class RecordsVerticle extends VerticleBase {
         String op = request.getString("op", "");
         JsonObject origin = request.getJsonObject("origin", new JsonObject());
         return switch (op) {
-            case "find" -> finder.find(pool, model, request.getJsonObject("query", new JsonObject())).map(a -> a);
-            case "findOne" -> finder.findOne(pool, model, id).map(r -> r);
-            case "exists" -> finder.existing(pool, model, request.getJsonArray("ids")).map(a -> a);
-            case "create" -> pool.withTransaction(c -> writer.create(c, model, request.getJsonObject("values")))
+            case "find" -> finder.find(reads, model, request.getJsonObject("query", new JsonObject())).map(a -> a);
+            case "findOne" -> finder.findOne(reads, model, id).map(r -> r);
+            case "exists" -> finder.existing(reads, model, request.getJsonArray("ids")).map(a -> a);
+            case "create" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.create(c, model, request.getJsonObject("values")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
-            case "update" -> pool.withTransaction(c -> writer.update(c, model, id, request.getJsonObject("values")))
+            case "update" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.update(c, model, id, request.getJsonObject("values")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
-            case "add" -> pool.withTransaction(c -> writer.add(c, model, id, request.getString("attribute"),
+            case "add" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.add(c, model, id, request.getString("attribute"),
                             request.getValue("childId")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
-            case "remove" -> pool.withTransaction(c -> writer.remove(c, model, id, request.getString("attribute"),
+            case "remove" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.remove(c, model, id, request.getString("attribute"),
                             request.getValue("childId")))
                     .map(r -> publish(origin, r.notifications(), r.record()));
             case "destroy" -> destroys.destroy(model, id, origin).map(r -> r);

@@ -1,6 +1,8 @@
 package dev.herald.records;
 
 import dev.herald.database.Migrations;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import dev.herald.models.Attribute;
 import dev.herald.models.Identifiers;
 import dev.herald.models.Junction;
@@ -10,7 +12,6 @@ import dev.herald.models.PrimaryKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,9 +38,10 @@ final class Schema {
     }
 
     Future<Void> apply(Pool pool, DemoData demo) {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").execute()
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, conn -> conn
+                .query("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")")
                 .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS " + META_TABLE
-                        + " (key text PRIMARY KEY, value text NOT NULL)").execute())
+                        + " (key text PRIMARY KEY, value text NOT NULL)"))
                 .compose(v -> checkExistingTypes(conn))
                 .compose(v -> Migrations.inOrder(conn, statements()))
                 .compose(v -> demo == null ? Future.succeededFuture() : demo.seedOnce(conn)));
@@ -87,10 +89,10 @@ final class Schema {
                 + " (" + quote(column) + ")";
     }
 
-    private Future<Void> checkExistingTypes(SqlConnection conn) {
+    private Future<Void> checkExistingTypes(Sql conn) {
         String sql = "SELECT table_name, column_name, data_type FROM information_schema.columns "
                 + "WHERE table_schema = current_schema()";
-        return conn.query(sql).execute().map(rows -> {
+        return conn.query(sql).map(rows -> {
             Map<String, String> existing = new HashMap<>();
             for (Row r : rows) {
                 existing.put(r.getString(0) + "." + r.getString(1), r.getString(2));

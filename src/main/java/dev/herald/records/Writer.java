@@ -10,7 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
+import dev.herald.database.Sql;
+import dev.herald.database.Transaction;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ final class Writer {
     }
 
     /** {@code values} went through {@link Values#attributes}. */
-    Future<Result> create(SqlConnection conn, Model model, JsonObject values) {
+    Future<Result> create(Transaction conn, Model model, JsonObject values) {
         long now = System.currentTimeMillis();
         List<String> columns = new ArrayList<>();
         List<String> placeholders = new ArrayList<>();
@@ -62,7 +63,7 @@ final class Writer {
         String sql = "INSERT INTO " + Columns.table(model) + " (" + String.join(", ", columns) + ") VALUES ("
                 + String.join(", ", placeholders) + ") RETURNING " + Columns.selectList(model, "");
         List<Notification> out = new ArrayList<>();
-        return conn.preparedQuery(sql).execute(params).compose(rows -> {
+        return conn.execute(sql, params).compose(rows -> {
             JsonObject raw = Columns.toJson(model, rows.iterator().next(), true);
             Object id = raw.getValue(Model.ID);
             for (Attribute a : model.singulars()) {
@@ -77,7 +78,7 @@ final class Writer {
         });
     }
 
-    Future<Result> update(SqlConnection conn, Model model, Object id, JsonObject values) {
+    Future<Result> update(Transaction conn, Model model, Object id, JsonObject values) {
         long now = System.currentTimeMillis();
         List<Notification> out = new ArrayList<>();
         return lock(conn, model, id).compose(before -> {
@@ -96,7 +97,7 @@ final class Writer {
             String sql = "UPDATE " + Columns.table(model) + " SET " + String.join(", ", sets) + " WHERE "
                     + quote(Model.ID) + " = $1";
             return populator.populate(conn, model, List.of(Columns.withoutPrivate(model, before)))
-                    .compose(populated -> conn.preparedQuery(sql).execute(params)
+                    .compose(populated -> conn.execute(sql, params)
                             .compose(done -> replaceCollections(conn, model, id, values, now, out))
                             .compose(done -> reload(conn, model, id))
                             .map(record -> updated(model, id, values, populated.get(0), record, out)));
@@ -119,15 +120,15 @@ final class Writer {
     }
 
     /** Sails' add blueprint: 404 for an unknown parent or child, otherwise the populated parent. */
-    Future<Result> add(SqlConnection conn, Model model, Object id, String attr, Object childId) {
+    Future<Result> add(Transaction conn, Model model, Object id, String attr, Object childId) {
         return changeMembership(conn, model, id, attr, childId, true);
     }
 
-    Future<Result> remove(SqlConnection conn, Model model, Object id, String attr, Object childId) {
+    Future<Result> remove(Transaction conn, Model model, Object id, String attr, Object childId) {
         return changeMembership(conn, model, id, attr, childId, false);
     }
 
-    private Future<Result> changeMembership(SqlConnection conn, Model model, Object id, String attr, Object childId,
+    private Future<Result> changeMembership(Sql conn, Model model, Object id, String attr, Object childId,
                                             boolean adding) {
         long now = System.currentTimeMillis();
         Model target = models.get(model.attribute(attr).orElseThrow().target());
@@ -141,7 +142,7 @@ final class Writer {
                 .map(record -> new Result(record, out));
     }
 
-    private Future<Void> replaceCollections(SqlConnection conn, Model model, Object id, JsonObject values, long now,
+    private Future<Void> replaceCollections(Sql conn, Model model, Object id, JsonObject values, long now,
                                             List<Notification> out) {
         Future<Void> chain = Future.succeededFuture();
         for (Attribute c : model.collections()) {
@@ -172,10 +173,10 @@ final class Writer {
         }
     }
 
-    private Future<JsonObject> lock(SqlConnection conn, Model model, Object id) {
+    private Future<JsonObject> lock(Sql conn, Model model, Object id) {
         String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE "
                 + quote(Model.ID) + " = $1 FOR UPDATE";
-        return conn.preparedQuery(sql).execute(Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
+        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".");
             }
@@ -183,9 +184,9 @@ final class Writer {
         });
     }
 
-    private Future<Void> exists(SqlConnection conn, Model model, Object id) {
+    private Future<Void> exists(Sql conn, Model model, Object id) {
         String sql = "SELECT 1 FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1";
-        return conn.preparedQuery(sql).execute(Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
+        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".");
             }
@@ -193,10 +194,10 @@ final class Writer {
         });
     }
 
-    Future<JsonObject> reload(SqlConnection conn, Model model, Object id) {
+    Future<JsonObject> reload(Sql conn, Model model, Object id) {
         String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE "
                 + quote(Model.ID) + " = $1";
-        return conn.preparedQuery(sql).execute(Tuple.of(Columns.idParam(model.primaryKey(), id)))
+        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id)))
                 .compose(rows -> {
                     Row row = rows.iterator().next();
                     return populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));

@@ -1,5 +1,6 @@
 package dev.herald.records;
 
+import dev.herald.database.Transaction;
 import dev.herald.errors.ApiError;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -140,7 +141,7 @@ class BatchDestroyTest {
         long plain = node.create("pet", new JsonObject().put("name", "Plain"));
         long missing = plain + 1000;
 
-        Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, pet, aloneId)).await();
+        Destroyer.Result single = Transaction.run(node.database(), Transaction.Isolation.READ_COMMITTED, c -> new Destroyer(models, populator).destroy(c, pet, aloneId)).await();
         Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
                 .destroy(node.database(), pet, List.of(missing, blocked, batchedId, plain)).await();
 
@@ -242,7 +243,7 @@ class BatchDestroyTest {
         long batchedPet = node.create("pet", new JsonObject().put("name", "Rex").put("keeper", batched));
         long missing = batched + 1000;
 
-        Destroyer.Result single = node.database().withTransaction(c -> new Destroyer(models, populator).destroy(c, owner, alone)).await();
+        Destroyer.Result single = Transaction.run(node.database(), Transaction.Isolation.READ_COMMITTED, c -> new Destroyer(models, populator).destroy(c, owner, alone)).await();
         Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
                 .destroy(node.database(), owner, List.of(batched, missing)).await();
 

@@ -65,6 +65,38 @@ class DestroyPoliciesTest {
                 label:    { type: string }
                 parent:   { model: node }
                 children: { collection: node, via: parent, onDestroy: cascade }
+            store:
+              attributes:
+                name:      { type: string }
+                coupons:   { collection: coupon, via: store, onDestroy: cascade }
+                registers: { collection: register, via: store, onDestroy: restrict }
+            coupon:
+              attributes:
+                code:   { type: string }
+                store:  { model: store }
+                stamps: { collection: stamp, via: coupon, onDestroy: cascade }
+            stamp:
+              attributes:
+                coupon: { model: coupon }
+                marks:  { collection: mark, via: stamp, onDestroy: restrict }
+            mark:
+              attributes:
+                stamp: { model: stamp }
+            register:
+              attributes:
+                store: { model: store }
+            yin:
+              attributes:
+                yang:     { model: yang }
+                yangs:    { collection: yang, via: yin, onDestroy: cascade }
+                blockers: { collection: blocker, via: yin, onDestroy: restrict }
+            yang:
+              attributes:
+                yin:  { model: yin }
+                yins: { collection: yin, via: yang, onDestroy: cascade }
+            blocker:
+              attributes:
+                yin: { model: yin }
             """;
 
     private static TestNode node;
@@ -123,6 +155,100 @@ class DestroyPoliciesTest {
         assertEquals(1, node.sql("SELECT 1 FROM book WHERE id = $1", book).size());
         assertEquals(1, node.sql("SELECT 1 FROM chapter WHERE id = $1", chapter).size());
         assertTrue(node.publishedAfterAPause().isEmpty());
+    }
+
+    @Test
+    void aRefusedDestroyLeavesItsCascadedChildrenAlone() {
+        long store = node.create("store", new JsonObject().put("name", "S"));
+        long coupon1 = node.create("coupon", new JsonObject().put("code", "c1").put("store", store));
+        long coupon2 = node.create("coupon", new JsonObject().put("code", "c2").put("store", store));
+        long stamp = node.create("stamp", new JsonObject().put("coupon", coupon1));
+        long register = node.create("register", new JsonObject().put("store", store));
+        node.awaitPublished(5);
+        node.clearPublished();
+
+        var response = node.delete("/store/" + store);
+
+        assertEquals(409, response.statusCode(), response.bodyAsString());
+        assertEquals(new JsonObject().put("register", new JsonArray().add(register)),
+                json(response).getJsonObject("details").getJsonObject("children"));
+        assertTrue(node.publishedAfterAPause().isEmpty(), "a refused destroy publishes nothing");
+        assertEquals(2, node.sql("SELECT 1 FROM coupon WHERE id IN ($1, $2) AND store = $3", coupon1, coupon2, store).size(),
+                "the cascaded coupons are still there, still the store's");
+        assertEquals(1, node.sql("SELECT 1 FROM stamp WHERE id = $1 AND coupon = $2", stamp, coupon1).size());
+        assertEquals(1, node.sql("SELECT 1 FROM store WHERE id = $1", store).size());
+    }
+
+    @Test
+    void aRestrictedGrandchildUnderACascadedChildRefusesAndChangesNothing() {
+        long store = node.create("store", new JsonObject().put("name", "G"));
+        long coupon = node.create("coupon", new JsonObject().put("code", "c").put("store", store));
+        long other = node.create("coupon", new JsonObject().put("code", "d").put("store", store));
+        long stamp = node.create("stamp", new JsonObject().put("coupon", other));
+        long mark = node.create("mark", new JsonObject().put("stamp", stamp));
+        node.awaitPublished(5);
+        node.clearPublished();
+
+        var response = node.delete("/store/" + store);
+
+        assertEquals(409, response.statusCode(), response.bodyAsString());
+        assertEquals(new JsonObject().put("mark", new JsonArray().add(mark)),
+                json(response).getJsonObject("details").getJsonObject("children"));
+        assertTrue(node.publishedAfterAPause().isEmpty());
+        assertEquals(2, node.sql("SELECT 1 FROM coupon WHERE id IN ($1, $2)", coupon, other).size());
+        assertEquals(1, node.sql("SELECT 1 FROM stamp WHERE id = $1", stamp).size());
+        assertEquals(1, node.sql("SELECT 1 FROM store WHERE id = $1", store).size());
+    }
+
+    @Test
+    void aRestrictDeepInACascadeCycleRefusesAndChangesNothing() {
+        long yin = node.create("yin", new JsonObject());
+        long yang = node.create("yang", new JsonObject().put("yin", yin));
+        long yin2 = node.create("yin", new JsonObject().put("yang", yang));
+        long yang2 = node.create("yang", new JsonObject().put("yin", yin2));
+        node.sql("UPDATE yin SET yang = $1 WHERE id = $2", yang2, yin);
+        long blocker = node.create("blocker", new JsonObject().put("yin", yin2));
+        node.awaitPublished(5);
+        node.clearPublished();
+
+        var response = node.delete("/yin/" + yin);
+
+        assertEquals(409, response.statusCode(), response.bodyAsString());
+        assertEquals(new JsonObject().put("blocker", new JsonArray().add(blocker)),
+                json(response).getJsonObject("details").getJsonObject("children"));
+        assertTrue(node.publishedAfterAPause().isEmpty());
+        assertEquals(2, node.sql("SELECT 1 FROM yin WHERE id IN ($1, $2)", yin, yin2).size());
+        assertEquals(2, node.sql("SELECT 1 FROM yang WHERE id IN ($1, $2)", yang, yang2).size());
+        assertEquals(1, node.sql("SELECT 1 FROM yin WHERE id = $1 AND yang = $2", yin, yang2).size(), "the cycle is intact");
+    }
+
+    @Test
+    void refusedDestroysNeverLeaveStatementsRunningInOtherRequestsTransactions() {
+        List<Long> stores = new java.util.ArrayList<>();
+        List<Long> coupons = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long store = node.create("store", new JsonObject().put("name", "R" + i));
+            coupons.add(node.create("coupon", new JsonObject().put("code", "r" + i).put("store", store)));
+            node.create("register", new JsonObject().put("store", store));
+            stores.add(store);
+        }
+        List<Long> books = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            books.add(node.create("book", new JsonObject().put("title", "T" + i)));
+        }
+
+        List<Object> refusedAndAllowed = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            refusedAndAllowed.add(stores.get(i));
+        }
+        var refusals = node.destroyAtOnce("store", refusedAndAllowed);
+        var allowed = node.destroyAtOnce("book", books);
+
+        refusals.forEach(r -> assertEquals(409, r.statusCode(), r.bodyAsString()));
+        allowed.forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+        node.publishedAfterAPause();
+        assertEquals(20, node.sql("SELECT 1 FROM coupon WHERE id = ANY($1)", (Object) coupons.toArray(Long[]::new)).size());
+        assertEquals(20, node.sql("SELECT 1 FROM store WHERE id = ANY($1)", (Object) stores.toArray(Long[]::new)).size());
     }
 
     @Test
