@@ -39,8 +39,9 @@ public final class Herald {
         this.port = port;
     }
 
-    public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions database) {
+    public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions connectTo) {
         Vertx vertx = cluster.vertx();
+        PgConnectOptions database = bounded(connectTo, config.statementTimeout());
         String node = cluster.nodeId();
         Auth auth = Auth.create(vertx, config);
         Blueprint blueprint = new Blueprint(vertx, models, auth, node);
@@ -57,6 +58,17 @@ public final class Herald {
                         () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health, sockets, haystack),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port));
+    }
+
+    /**
+     * Every session of this node runs each statement under the statement timeout, and is ended by
+     * PostgreSQL if it ever sits that long inside a transaction without sending anything (a stuck node
+     * must not hold locks forever).
+     */
+    private static PgConnectOptions bounded(PgConnectOptions database, java.time.Duration statementTimeout) {
+        String millis = String.valueOf(statementTimeout.toMillis());
+        return new PgConnectOptions(database).addProperty("statement_timeout", millis)
+                .addProperty("idle_in_transaction_session_timeout", millis);
     }
 
     /**

@@ -67,6 +67,12 @@ public final class Failures {
             case "22P02", "22003", "22001" -> ApiError.badRequest("E_INVALID_VALUES",
                     "A value does not fit its attribute's type.");
             case "2201B" -> ApiError.badRequest("E_INVALID_CRITERIA", "The regular expression is not valid.");
+            case "22021", "22P05" -> ApiError.badRequest("E_INVALID_VALUES", "A text value cannot be stored (NUL or invalid characters).");
+            case "22025" -> ApiError.badRequest("E_INVALID_CRITERIA", "A `like` pattern ends with an escape character.");
+            case "57014" -> new ApiError(503, "E_TIMEOUT", "The database did not finish within the statement timeout "
+                    + "(HERALD_STATEMENT_TIMEOUT); nothing was changed.");
+            case "40P01", "40001" -> new ApiError(503, "E_UNAVAILABLE", "Concurrent changes kept colliding and retrying did not "
+                    + "help; nothing was changed. Try again.");
             default -> null;
         };
     }

@@ -103,7 +103,7 @@ final class Links {
     private Future<Void> addChildren(Sql conn, ForeignKey fk, Model child, Object parentId,
                                      List<Object> children, long now, List<Notification> out) {
         String lock = "SELECT " + quote(Model.ID) + ", " + quote(fk.fk()) + " FROM " + quote(fk.child())
-                + " WHERE " + quote(Model.ID) + " = ANY($1) FOR UPDATE";
+                + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY " + quote(Model.ID) + " FOR NO KEY UPDATE";
         return conn.execute(lock, Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
             Set<Object> found = new HashSet<>();
             List<Object> moving = new ArrayList<>();

@@ -173,9 +173,14 @@ final class Writer {
         }
     }
 
+    /**
+     * Locks the record against concurrent updates and destroys, but not against foreign-key checks of
+     * other writers linking to it ({@code FOR NO KEY UPDATE}: an update never changes the key), so two
+     * requests linking each other's records do not wait on each other.
+     */
     private Future<JsonObject> lock(Sql conn, Model model, Object id) {
         String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE "
-                + quote(Model.ID) + " = $1 FOR UPDATE";
+                + quote(Model.ID) + " = $1 FOR NO KEY UPDATE";
         return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".");

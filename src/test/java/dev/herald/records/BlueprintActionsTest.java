@@ -247,4 +247,35 @@ class BlueprintActionsTest {
         var unknown = node.call(HttpMethod.PUT, "/shelf/" + shelf + "/label/" + tag, null);
         assertEquals("E_UNKNOWN_ASSOCIATION", json(unknown).getString("code"));
     }
+
+    @Test
+    void concurrentUpdatesReplacingTheSameManyToManyLinksAllSucceed() {
+        List<Long> shelves = new java.util.ArrayList<>();
+        List<Long> tags = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            shelves.add(node.create("shelf", new JsonObject().put("label", "race-" + i)));
+            tags.add(node.create("tag", new JsonObject().put("word", "race-" + i)));
+        }
+        List<String> uris = new java.util.ArrayList<>();
+        List<JsonObject> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // both sides of one junction, each link claimed from both ends at once, in opposite orders
+            uris.add("/shelf/" + shelves.get(i));
+            bodies.add(new JsonObject().put("tags", new JsonArray(i % 2 == 0 ? tags : reversed(tags))));
+            uris.add("/tag/" + tags.get(i));
+            bodies.add(new JsonObject().put("shelves", new JsonArray(i % 2 == 0 ? reversed(shelves) : shelves)));
+        }
+
+        var responses = node.atOnce(HttpMethod.PATCH, uris, bodies);
+
+        responses.forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+        assertEquals(16L, node.sql("SELECT count(*) FROM shelf_tags__tag_shelves WHERE shelf_tags = ANY($1)",
+                (Object) shelves.toArray(Long[]::new)).get(0).getLong(0), "every shelf linked to every tag, once");
+    }
+
+    private static List<Long> reversed(List<Long> list) {
+        List<Long> copy = new java.util.ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
 }

@@ -187,12 +187,28 @@ public final class TestNode implements AutoCloseable {
 
     /** The same with a token per id; the responses in the order of {@code ids}. */
     public List<HttpResponse<Buffer>> destroyAtOnce(String model, List<?> ids, java.util.function.Function<Object, String> token) {
+        return atOnce(HttpMethod.DELETE, ids.stream().map(id -> "/" + model + "/" + id).toList(), null,
+                ids.stream().map(token).toList());
+    }
+
+    /**
+     * Sends every request at once, each on its own connection, with the admin token; {@code bodies} (JSON,
+     * one per uri) may be null. The responses in the order of {@code uris}.
+     */
+    public List<HttpResponse<Buffer>> atOnce(HttpMethod method, List<String> uris, List<?> bodies) {
+        return atOnce(method, uris, bodies, uris.stream().map(u -> adminToken).toList());
+    }
+
+    private List<HttpResponse<Buffer>> atOnce(HttpMethod method, List<String> uris, List<?> bodies, List<String> tokens) {
         WebClient concurrent = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(herald.port()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(1, ids.size())));
+                .setDefaultPort(herald.port()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(1, uris.size())));
         try {
-            List<io.vertx.core.Future<HttpResponse<Buffer>>> calls = ids.stream()
-                    .map(id -> concurrent.delete("/" + model + "/" + id).putHeader("Authorization", "Bearer " + token.apply(id)).send())
-                    .toList();
+            List<io.vertx.core.Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+            for (int i = 0; i < uris.size(); i++) {
+                HttpRequest<Buffer> request = concurrent.request(method, uris.get(i)).putHeader("Authorization", "Bearer " + tokens.get(i));
+                calls.add(bodies == null ? request.send() : request.putHeader("content-type", "application/json")
+                        .sendBuffer(Buffer.buffer(io.vertx.core.json.Json.encode(bodies.get(i)))));
+            }
             io.vertx.core.Future.join(calls).await();
             return calls.stream().map(io.vertx.core.Future::result).toList();
         } finally {

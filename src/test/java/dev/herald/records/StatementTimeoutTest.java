@@ -1,0 +1,76 @@
+package dev.herald.records;
+
+import dev.herald.models.ModelsLoader;
+import dev.herald.testing.TestNode;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.herald.testing.TestNode.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** DESIGN §6 "Bounded work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
+class StatementTimeoutTest {
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true", "HERALD_STATEMENT_TIMEOUT", "1s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    /** Holds a row lock from outside Herald, as a long transaction of another program would. */
+    private static SqlConnection lockPony(long id) {
+        SqlConnection conn = node.database().getConnection().await();
+        conn.query("BEGIN").execute().await();
+        conn.preparedQuery("SELECT 1 FROM pony WHERE id = $1 FOR UPDATE").execute(Tuple.of(id)).await();
+        return conn;
+    }
+
+    private static void release(SqlConnection conn) {
+        conn.query("ROLLBACK").execute().await();
+        conn.close().await();
+    }
+
+    @Test
+    void aDestroyWaitingPastTheStatementTimeoutIs503AndChangesNothing() {
+        SqlConnection holder = lockPony(3);
+        try {
+            var r = node.delete("/pony/3");
+            assertEquals(503, r.statusCode(), r.bodyAsString());
+            assertEquals("E_TIMEOUT", json(r).getString("code"));
+        } finally {
+            release(holder);
+        }
+        assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = 3").size());
+        assertEquals(200, node.delete("/pony/3").statusCode(), "once the lock is gone the destroy goes through");
+    }
+
+    @Test
+    void inABatchOnlyTheBlockedDestroyTimesOut() {
+        long a = node.create("pony", new io.vertx.core.json.JsonObject().put("name", "A"));
+        long b = node.create("pony", new io.vertx.core.json.JsonObject().put("name", "B"));
+        long c = node.create("pony", new io.vertx.core.json.JsonObject().put("name", "C"));
+        SqlConnection holder = lockPony(b);
+        List<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> answers;
+        try {
+            answers = node.destroyAtOnce("pony", List.of(a, b, c));
+        } finally {
+            release(holder);
+        }
+        assertEquals(200, answers.get(0).statusCode(), answers.get(0).bodyAsString());
+        assertEquals(503, answers.get(1).statusCode(), answers.get(1).bodyAsString());
+        assertEquals("E_TIMEOUT", json(answers.get(1)).getString("code"));
+        assertEquals(200, answers.get(2).statusCode(), answers.get(2).bodyAsString());
+        assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = $1", b).size());
+    }
+}
