@@ -5,6 +5,7 @@ import dev.herald.auth.Auth;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.input.BoundedJson;
 import dev.herald.models.Attribute;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -64,6 +65,13 @@ public final class Blueprint {
 
     private Future<Object> dispatch(ActionRequest request, Principal principal) {
         String[] segments = segments(request.path());
+        request.query().forEach((name, value) -> {
+            if (!BoundedJson.isStorable(name) || !BoundedJson.isStorable(value)) {
+                throw ApiError.invalidCriteria("The query parameter `" + (BoundedJson.isStorable(name) ? name : "?")
+                        + "` contains a NUL character or an unpaired surrogate.");
+            }
+        });
+
         if (segments.length == 0 || segments.length == 3 || segments.length > 4) {
             throw ApiError.notFound("No route for " + request.method() + " " + request.path() + ".");
         }
@@ -93,7 +101,7 @@ public final class Blueprint {
         if (route == Route.CREATE || route == Route.UPDATE) {
             JsonObject body = request.bodyObject();
             if (body == null) {
-                throw ApiError.badRequest("E_INVALID_JSON", "The request body must be a JSON object of attribute values.");
+                throw ApiError.badRequest("E_BAD_REQUEST", "The request body must be a JSON object of attribute values.");
             }
             command.put("values", Values.attributes(models, model, body, route == Route.CREATE));
         }
@@ -159,9 +167,11 @@ public final class Blueprint {
 
     private static Object json(String name, String text) {
         try {
-            return io.vertx.core.json.Json.decodeValue(text);
+            return BoundedJson.decode(text);
         } catch (DecodeException e) {
             throw ApiError.invalidCriteria("`" + name + "` is not valid JSON.");
+        } catch (BoundedJson.Refused e) {
+            throw ApiError.invalidCriteria("`" + name + "`: " + e.getMessage());
         }
     }
 
@@ -185,6 +195,9 @@ public final class Blueprint {
                 parts[i] = URLDecoder.decode(parts[i].replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw ApiError.invalidCriteria("The path is not correctly percent-encoded.");
+            }
+            if (!BoundedJson.isStorable(parts[i])) {
+                throw ApiError.invalidCriteria("The path contains a NUL character.");
             }
         }
         return parts;

@@ -17,6 +17,7 @@ import dev.herald.haystack.value.Marker;
 import dev.herald.haystack.value.Num;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Str;
+import dev.herald.input.BoundedJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -153,6 +154,9 @@ public final class HaystackApi {
         if (ctx.request().method().name().equals("GET")) {
             Map<String, HaystackValue> tags = new LinkedHashMap<>();
             ctx.queryParams().forEach(e -> {
+                if (!BoundedJson.isStorable(e.getValue())) {
+                    throw HaystackErrors.badRequest("Query parameter " + e.getKey() + " contains a NUL character or an unpaired surrogate");
+                }
                 HaystackValue value = ZincParameter.decode(e.getValue());
                 if (value != null && Dict.isTagName(e.getKey())) {
                     tags.putIfAbsent(e.getKey(), value);
@@ -165,14 +169,14 @@ public final class HaystackApi {
             return new Grid(Dict.EMPTY, tags.keySet().stream().map(Grid.Column::named).toList(), List.of(row));
         }
         try {
-            Object body = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+            Object body = BoundedJson.decode(ctx.body().buffer());
             if (!(body instanceof JsonObject json)) {
                 throw HaystackErrors.badRequest("Cannot parse request grid: not a JSON object");
             }
             return GridJson.decode(json);
         } catch (DecodeException | NullPointerException e) {
             throw HaystackErrors.badRequest("Cannot parse request grid: not valid JSON");
-        } catch (HaystackFormatException e) {
+        } catch (HaystackFormatException | BoundedJson.Refused e) {
             throw HaystackErrors.badRequest("Cannot parse request grid: " + e.getMessage());
         }
     }

@@ -6,6 +6,7 @@ import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
+import dev.herald.input.BoundedJson;
 import dev.herald.realtime.SocketEndpoint;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Future;
@@ -83,9 +84,11 @@ public final class HttpVerticle extends VerticleBase {
         Object body = null;
         if (ctx.body() != null && ctx.body().length() > 0) {
             try {
-                body = Json.decodeValue(ctx.body().buffer());
+                body = BoundedJson.decode(ctx.body().buffer());
             } catch (DecodeException e) {
-                throw ApiError.badRequest("E_INVALID_JSON", "The request body is not valid JSON.");
+                throw ApiError.badRequest("E_BAD_REQUEST", "The request body is not valid JSON.");
+            } catch (BoundedJson.Refused e) {
+                throw ApiError.badRequest(e.kind() == BoundedJson.Kind.TOO_DEEP ? "E_BAD_REQUEST" : "E_INVALID_VALUES", e.getMessage());
             }
         }
         Map<String, String> query = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackAddresses;
+import dev.herald.input.BoundedJson;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.records.RecordsAddresses;
@@ -108,6 +109,17 @@ public final class SocketEndpoint {
         }
         if (frame == null || !(frame.getValue("type") instanceof String type)) {
             session.send(Frames.err(400, null, "Unreadable frame: expected a JSON object with a \"type\"."));
+            return;
+        }
+        Object replyAddress = frame.getValue("replyAddress");
+        if (replyAddress != null && !(replyAddress instanceof String)) {
+            session.send(Frames.err(400, null, "\"replyAddress\" must be a string."));
+            return;
+        }
+        try {
+            BoundedJson.check(frame);
+        } catch (BoundedJson.Refused e) {
+            session.send(Frames.err(400, (String) replyAddress, "Unreadable frame: " + e.getMessage()));
             return;
         }
         switch (type) {

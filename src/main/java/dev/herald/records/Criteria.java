@@ -126,7 +126,7 @@ public final class Criteria {
                 case "contains" -> "%" + escapeLike(text) + "%";
                 case "startsWith" -> escapeLike(text) + "%";
                 case "endsWith" -> "%" + escapeLike(text);
-                default -> text;
+                default -> likePattern(column, text);
             };
             params.addValue(pattern);
             return column.sql + " LIKE $" + params.size();
@@ -184,6 +184,20 @@ public final class Criteria {
             where.put(name, column.parse(text));
         });
         return where;
+    }
+
+    /**
+     * A {@code like} pattern as SQL reads it: {@code %} and {@code _} are wildcards and a backslash makes
+     * the next character literal, so a pattern may not end in a lone backslash.
+     */
+    private static String likePattern(Column column, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\\' && ++i == text.length()) {
+                throw ApiError.invalidCriteria("The `like` pattern for `" + column.name + "` ends with a lone backslash; "
+                        + "write \\\\ for a literal backslash.");
+            }
+        }
+        return text;
     }
 
     private static String escapeLike(String text) {

@@ -215,6 +215,24 @@ class HaystackOpsTest {
         assertEquals(3, entities());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"meta\":{\"ver\":\"2.0\"},\"cols\":[{\"name\":\"dis\"}],\"rows\":[{\"dis\":\"s:a\\u0000b\"}]}",
+            "{\"meta\":{\"ver\":\"2.0\"},\"cols\":[{\"name\":\"dis\"}],\"rows\":[{\"dis\":\"s:\\ud800\"}]}",
+            "{\"meta\":{\"ver\":\"2.0\"},\"cols\":[{\"name\":\"a\\u0000\"}],\"rows\":[{\"a\\u0000\":\"m:\"}]}",
+            "{\"meta\":{\"ver\":\"3.0\"},\"cols\":[{\"name\":\"deep\"}],\"rows\":[{\"deep\":DEEP}]}"})
+    void createRecOverTheJsonBoundsIsABadRequestAndCreatesNothing(String body) {
+        long before = entities();
+        String dis = error(node.call(HttpMethod.POST, "/api/createRec", body.replace("DEEP", "[".repeat(100) + "]".repeat(100))), 400);
+        assertTrue(dis.startsWith("s:HBadRequestError: "), dis);
+        assertEquals(before, entities());
+    }
+
+    @Test
+    void aNulInAGetParameterIsABadRequest() {
+        assertTrue(error(node.get("/api/read?filter=%22a%00%22"), 400).startsWith("s:HBadRequestError: "));
+    }
+
     @Test
     void filterSyntaxErrorsNameThePosition() {
         String dis = error(op("read", grid(List.of("filter"), row("filter", "s:site and and"))), 400);

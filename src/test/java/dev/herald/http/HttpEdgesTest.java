@@ -47,7 +47,7 @@ class HttpEdgesTest {
         for (String body : new String[]{"{", "{\"name\":}", "nul", "\u0000\u0001", "{\"name\":\"a\"} trailing"}) {
             var r = node.call(HttpMethod.POST, "/pony", body);
             assertEquals(400, r.statusCode(), body);
-            assertEquals("E_INVALID_JSON", json(r).getString("code"));
+            assertEquals("E_BAD_REQUEST", json(r).getString("code"));
         }
     }
 

@@ -46,6 +46,41 @@ class RealtimeInputTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":\"r\",\"body\":{\"method\":\"POST\",\"url\":\"/pony\",\"data\":{\"name\":\"a\\u0000b\"}}}",
+            "{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":\"r\",\"body\":{\"method\":\"POST\",\"url\":\"/pony\",\"data\":{\"name\":\"\\ud800\"}}}",
+            "{\"type\":\"send\",\"address\":\"herald.subscribe\",\"replyAddress\":\"r\",\"body\":{\"model\":\"pony\",\"ids\":[\"\\udc00\"]}}",
+            "{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":\"r\",\"body\":{\"method\":\"POST\",\"url\":\"/pony\",\"data\":{\"name\":\"x\",\"deep\":DEEP}}}",
+    })
+    void framesOverTheJsonBoundsAreRefusedAndWriteNothing(String frame) {
+        long ponies = node.count("pony");
+        try (TestSocket s = socket(null)) {
+            s.sendRaw(frame.replace("DEEP", "[".repeat(900) + "]".repeat(900)));
+            JsonObject err = nextErr(s);
+            assertEquals(400, err.getInteger("failureCode"));
+            assertEquals("r", err.getString("address"), "the err names the reply address it could read");
+            assertStillUsable(s);
+        }
+        assertEquals(ponies, node.count("pony"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "true", "{\"a\":1}", "[\"r\"]"})
+    void aReplyAddressThatIsNotAStringGetsAnErrAndNothingRuns(String replyAddress) {
+        long ponies = node.count("pony");
+        try (TestSocket s = socket(null)) {
+            s.sendRaw("{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":" + replyAddress
+                    + ",\"headers\":{\"authorization\":\"Bearer " + node.adminToken() + "\"},"
+                    + "\"body\":{\"method\":\"POST\",\"url\":\"/pony\",\"data\":{\"name\":\"n\"}}}");
+            JsonObject err = nextErr(s);
+            assertEquals(400, err.getInteger("failureCode"));
+            assertTrue(err.getString("message").contains("replyAddress"), err.encode());
+            assertStillUsable(s);
+        }
+        assertEquals(ponies, node.count("pony"));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"not json", "[1,2,3]", "42", "{}", "{\"type\":7}", "{\"type\":\"shout\"}", "{\"type\":\"send\"}",
             "{\"type\":\"send\",\"address\":[\"x\"]}", "{\"type\":\"send\",\"body\":{}}", "\u0000\u0001\u0002", "{\"type\":\"send\",\"address\":"})
     void unreadableFramesGetAnErr400AndTheSocketStaysUsable(String frame) {

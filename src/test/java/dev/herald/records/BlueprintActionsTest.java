@@ -129,7 +129,7 @@ class BlueprintActionsTest {
         long before = node.count("shelf");
         var r = node.call(HttpMethod.POST, "/shelf", body);
         assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertTrue(List.of("E_INVALID_NEW_RECORD", "E_INVALID_JSON", "E_INVALID_CRITERIA").contains(json(r).getString("code")),
+        assertTrue(List.of("E_INVALID_NEW_RECORD", "E_BAD_REQUEST", "E_INVALID_CRITERIA").contains(json(r).getString("code")),
                 json(r).encode());
         assertEquals(before, node.count("shelf"));
     }

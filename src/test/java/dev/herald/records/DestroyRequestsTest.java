@@ -118,7 +118,7 @@ class DestroyRequestsTest {
         long id = pony("json");
         var response = node.call(HttpMethod.DELETE, "/pony", "{\"id\": " + id);
         assertEquals(400, response.statusCode());
-        assertEquals("E_INVALID_JSON", json(response).getString("code"));
+        assertEquals("E_BAD_REQUEST", json(response).getString("code"));
         assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = $1", id).size());
     }
 
