@@ -4,6 +4,7 @@ import dev.herald.models.Attribute;
 import dev.herald.models.Model;
 import dev.herald.models.PrimaryKey;
 import dev.herald.models.ScalarType;
+import dev.herald.input.BoundedJson;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -20,6 +21,8 @@ import static dev.herald.models.Identifiers.quote;
  * kind (including scalars and null) exact.
  */
 final class Columns {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Columns.class.getName());
+
     private Columns() {
     }
 
@@ -52,7 +55,7 @@ final class Columns {
             if (a.hidden() && !withPrivate) {
                 continue;
             }
-            json.put(a.name(), a.isSingular() ? idToJson(row.getValue(a.name())) : scalarToJson(a, row));
+            json.put(a.name(), a.isSingular() ? idToJson(row.getValue(a.name())) : scalarToJson(model, a, row));
         }
         json.put(Model.ID, idToJson(row.getValue(Model.ID)));
         json.put(Model.CREATED_AT, row.getLong(Model.CREATED_AT));
@@ -70,16 +73,31 @@ final class Columns {
         return value instanceof UUID uuid ? uuid.toString() : value;
     }
 
-    private static Object scalarToJson(Attribute a, Row row) {
+    private static Object scalarToJson(Model model, Attribute a, Row row) {
         Object value = row.getValue(a.name());
         if (value == null) {
             return null;
         }
         return switch (a.type()) {
-            case JSON -> Json.decodeValue((String) value);
+            case JSON -> storedJson(model, a, row, (String) value);
             case NUMBER -> number(((Number) value).doubleValue());
             default -> value;
         };
+    }
+
+    /**
+     * A stored JSON value as clients see it. Herald never stores JSON over {@link BoundedJson}'s bounds,
+     * but another program sharing the database might: such a value is shown as its JSON text (a string),
+     * so every response and message built from the record can still be rendered.
+     */
+    private static Object storedJson(Model model, Attribute a, Row row, String text) {
+        try {
+            return BoundedJson.decode(text);
+        } catch (BoundedJson.Refused | io.vertx.core.json.DecodeException e) {
+            LOG.warning(() -> model.identity() + " " + row.getValue(Model.ID) + ": the JSON stored in `" + a.name()
+                    + "` is over Herald's bounds (" + e.getMessage() + "); it is shown as its text");
+            return text;
+        }
     }
 
     /** Whole numbers render without a fraction, as JavaScript clients print them. */

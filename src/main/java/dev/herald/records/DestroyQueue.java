@@ -105,30 +105,26 @@ final class DestroyQueue {
     }
 
     /**
-     * One publication for the batch's committed changes, then each request's own answer; if that goes
-     * wrong (a defect), every request still gets an answer: the batch is committed but unreported.
+     * One publication for the batch's committed changes, then each request's own answer: the batch is
+     * committed, so its answers stand whatever happens while publishing (logged).
      */
     private void answer(Map<Object, Pending> taken, Map<Object, BatchDestroyer.Outcome> outcomes) {
-        try {
-            List<Notification.Change> changes = new ArrayList<>();
-            taken.forEach((key, p) -> {
-                BatchDestroyer.Outcome outcome = outcomes.get(key);
-                if (outcome.error() == null) {
-                    changes.add(new Notification.Change(p.origin(), outcome.notifications()));
-                }
-            });
-            Notification.publish(vertx, changes);
-            taken.forEach((key, p) -> {
-                BatchDestroyer.Outcome outcome = outcomes.get(key);
-                if (outcome.error() == null) {
-                    p.promise().tryComplete(outcome.previous());
-                } else {
-                    p.promise().tryFail(outcome.error());
-                }
-            });
-        } catch (RuntimeException e) {
-            failAll(taken, new BatchDestroyer.CommittedUnreported(e));
-        }
+        List<Notification.Change> changes = new ArrayList<>();
+        taken.forEach((key, p) -> {
+            BatchDestroyer.Outcome outcome = outcomes.get(key);
+            if (outcome.error() == null) {
+                changes.add(new Notification.Change(p.origin(), outcome.notifications()));
+            }
+        });
+        Notification.publish(vertx, changes);
+        taken.forEach((key, p) -> {
+            BatchDestroyer.Outcome outcome = outcomes.get(key);
+            if (outcome.error() == null) {
+                p.promise().tryComplete(outcome.previous());
+            } else {
+                p.promise().tryFail(outcome.error());
+            }
+        });
     }
 
     /**

@@ -5,6 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One realtime message implied by a committed change: {@code message} goes to the sockets in the room of
@@ -12,6 +14,7 @@ import java.util.List;
  * creations (which then join the new record's room). {@code retire} empties the room after delivery.
  */
 public record Notification(String model, Object id, JsonObject message, boolean retire) {
+    private static final Logger LOG = Logger.getLogger(Notification.class.getName());
 
     public static Notification toRecord(String model, Object id, JsonObject message) {
         return new Notification(model, id, message, false);
@@ -52,9 +55,14 @@ public record Notification(String model, Object id, JsonObject message, boolean 
 
     /** Publishes the changes of one commit (one request, or a batch of destroys) as one {@link Publication}. */
     public static void publish(Vertx vertx, List<Change> changes) {
-        Buffer publication = Publication.encode(changes);
-        if (publication != null) {
-            vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, publication);
+        try {
+            Buffer publication = Publication.encode(changes);
+            if (publication != null) {
+                vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, publication);
+            }
+        } catch (RuntimeException e) {
+            // the changes are committed: their answers stand; what could not be published is a defect to fix
+            LOG.log(Level.SEVERE, "committed changes could not be published: " + changes.size() + " change(s)", e);
         }
     }
 

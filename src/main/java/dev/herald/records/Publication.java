@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The bytes of one publication on {@link RecordsAddresses#NOTIFICATIONS}: the changes of one commit.
@@ -24,6 +26,8 @@ import java.util.List;
 public final class Publication {
     private static final byte RETIRE = 1;
     private static final byte CREATION = 2;
+    private static final List<String> MINIMAL_FIELDS = List.of("verb", "id", "attribute", "addedId", "removedId");
+    private static final Logger LOG = Logger.getLogger(Publication.class.getName());
 
     private Publication() {
     }
@@ -76,10 +80,31 @@ public final class Publication {
                 out.appendByte((byte) ((n.retire() ? RETIRE : 0) | (creation ? CREATION : 0)));
                 appendSized(out, Buffer.buffer(n.model(), "UTF-8"));
                 appendId(out, creation ? n.message().getValue("id") : n.id());
-                appendSized(out, n.message().toBuffer());
+                appendSized(out, rendered(n));
             }
         }
         return out;
+    }
+
+    /**
+     * A message's JSON. The change it reports is committed, so a message that cannot be rendered (a
+     * defect) still goes out, as its verb, id and link fields without the record, and is logged.
+     */
+    private static Buffer rendered(Notification n) {
+        try {
+            return n.message().toBuffer();
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.log(Level.SEVERE, "the " + n.message().getValue("verb") + " message for " + n.model() + " " + n.id()
+                    + " could not be rendered; it goes out without its record", e);
+            JsonObject minimal = new JsonObject();
+            for (String field : MINIMAL_FIELDS) {
+                Object v = n.message().getValue(field);
+                if (v != null && !(v instanceof JsonObject)) {
+                    minimal.put(field, v);
+                }
+            }
+            return minimal.toBuffer();
+        }
     }
 
     /** Reads a publication; anything that is not one is an {@link IllegalArgumentException}. */

@@ -118,4 +118,24 @@ class BoundedInputTest {
         assertEquals(400, node.get("/doc?title=%00").statusCode());
         assertEquals(400, node.get("/doc/1%00").statusCode());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 950, 5000})
+    void jsonStoredDeeperByAnotherProgramIsShownAsTextAndTheRecordCanBeDestroyed(int depth) {
+        long id = node.create("doc", new JsonObject().put("title", "external"));
+        node.sql("UPDATE doc SET body = $1::text::jsonb WHERE id = $2", nested(depth), id);
+
+        var read = node.get("/doc/" + id);
+        assertEquals(200, read.statusCode(), read.bodyAsString());
+        assertEquals(nested(depth), json(read).getString("body"), "shown as its JSON text");
+        assertEquals(200, node.get("/doc").statusCode(), "finds still answer");
+
+        node.clearPublished();
+        var destroyed = node.delete("/doc/" + id);
+        assertEquals(200, destroyed.statusCode(), destroyed.bodyAsString());
+        assertEquals(nested(depth), json(destroyed).getString("body"));
+        assertEquals(0, node.sql("SELECT 1 FROM doc WHERE id = $1", id).size());
+        assertEquals("destroyed", node.awaitPublished(1).get(0).getJsonArray("notifications").getJsonObject(0)
+                .getJsonObject("message").getString("verb"));
+    }
 }

@@ -94,4 +94,18 @@ class PublicationTest {
                 .appendInt(4).appendString("pony").appendByte((byte) 'J').appendInt(2).appendString("{}");
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(badId));
     }
+
+    @Test
+    void aMessageThatCannotBeRenderedStillGoesOutWithItsVerbAndId() {
+        JsonObject unrenderable = new JsonObject().put("name", "x").put("thing", new Object());
+        Buffer bytes = Publication.encode(List.of(new Notification.Change(ORIGIN, List.of(
+                Notification.destroyed("pony", 4L, unrenderable),
+                Notification.removedFrom("user", 2L, "pets", 4L)))));
+
+        List<Publication.Delivery> deliveries = Publication.decode(bytes).get(0).deliveries();
+        assertEquals(new JsonObject().put("verb", "destroyed").put("id", 4), new JsonObject(deliveries.get(0).message()));
+        assertTrue(deliveries.get(0).retire(), "the room still retires");
+        assertEquals(new JsonObject().put("verb", "removedFrom").put("id", 2).put("attribute", "pets").put("removedId", 4),
+                new JsonObject(deliveries.get(1).message()));
+    }
 }
