@@ -107,17 +107,30 @@ public final class Auth {
             return Future.succeededFuture(known.principal);
         }
         String checked = token;
-        return jwt.authenticate(new TokenCredentials(token))
-                .recover(e -> Future.failedFuture(ApiError.unauthorized("The bearer token is invalid or expired.")))
-                .map(user -> remember(checked, user.principal()));
+        Future<io.vertx.ext.auth.User> user;
+        try {
+            user = jwt.authenticate(new TokenCredentials(token));
+        } catch (RuntimeException malformedClaims) {
+            // Vert.x Auth reads exp, nbf and iat as numbers and throws when they are not
+            return Future.failedFuture(invalid());
+        }
+        return user.recover(e -> Future.failedFuture(invalid()))
+                .compose(u -> {
+                    // the verified claims: Vert.x keeps the whole payload as the accessToken attribute
+                    JsonObject claims = u.attributes().getJsonObject("accessToken", u.principal());
+                    Principal principal = principalOf(claims);
+                    return principal == null || principal.expired() ? Future.failedFuture(invalid())
+                            : Future.succeededFuture(remember(checked, principal));
+                });
     }
 
-    private Principal remember(String token, JsonObject claims) {
-        Principal principal = principalOf(claims);
-        long until = System.currentTimeMillis() + CACHE_MILLIS;
-        if (claims.getValue("exp") instanceof Number exp) {
-            until = Math.min(until, exp.longValue() * 1000);
-        }
+    private static ApiError invalid() {
+        return ApiError.unauthorized("The bearer token is invalid or expired.");
+    }
+
+    /** Remembered briefly, and never past the token's {@code exp}. */
+    private Principal remember(String token, Principal principal) {
+        long until = Math.min(System.currentTimeMillis() + CACHE_MILLIS, principal.expiresAt());
         if (verified.size() >= CACHE_SIZE) {
             verified.clear();
         }
@@ -125,7 +138,19 @@ public final class Auth {
         return principal;
     }
 
+    /**
+     * The principal a verified token's claims describe; null when its {@code exp} is not a finite
+     * number of seconds (a token good until an unreadable time is not good at all).
+     */
     private static Principal principalOf(JsonObject claims) {
+        long expiresAt = Long.MAX_VALUE;
+        if (claims.containsKey("exp")) {
+            if (!(claims.getValue("exp") instanceof Number exp) || !Double.isFinite(exp.doubleValue())) {
+                return null;
+            }
+            double millis = exp.doubleValue() * 1000;
+            expiresAt = millis >= Long.MAX_VALUE ? Long.MAX_VALUE - 1 : (long) Math.ceil(millis);
+        }
         Set<String> permissions = new HashSet<>();
         if (claims.getValue("permissions") instanceof JsonArray list) {
             list.forEach(p -> {
@@ -135,7 +160,7 @@ public final class Auth {
             });
         }
         Object sub = claims.getValue("sub");
-        return new Principal(sub instanceof String s ? s : null, Set.copyOf(permissions));
+        return new Principal(sub instanceof String s ? s : null, Set.copyOf(permissions), expiresAt);
     }
 
     /** A signed token, when this node holds the secret (not with a public key, not with auth off). */

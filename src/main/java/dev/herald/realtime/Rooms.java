@@ -37,16 +37,20 @@ final class Rooms {
     }
 
     void remove(String socketId) {
-        SocketSession session = sockets.remove(socketId);
+        leaveAll(socketId);
+        sockets.remove(socketId);
+    }
+
+    /** The socket stays, subscribed to nothing and watching nothing. */
+    void leaveAll(String socketId) {
+        SocketSession session = sockets.get(socketId);
         Set<String> rooms = roomsOfSocket.remove(socketId);
-        if (session == null) {
+        if (session == null || rooms == null) {
             return;
         }
-        if (rooms != null) {
-            for (String room : rooms) {
-                leaveRoom(records, room, session);
-                leaveRoom(watchers, room, session);
-            }
+        for (String room : rooms) {
+            leaveRoom(records, room, session);
+            leaveRoom(watchers, room, session);
         }
     }
 

@@ -70,9 +70,14 @@ public final class SocketEndpoint {
     }
 
     private void accept(SockJSSocket socket) {
-        SocketSession session = new SocketSession(UUID.randomUUID().toString(), socket, vertx.getOrCreateContext());
+        SocketSession session = new SocketSession(UUID.randomUUID().toString(), socket, vertx.getOrCreateContext(), auth.enabled());
+        session.onExpiry(() -> subscriptions.expired(session)
+                .onComplete(v -> session.send(Frames.err(401, null, "token expired"))));
         socket.handler(data -> frame(session, data));
-        socket.closeHandler(v -> subscriptions.close(session.id()));
+        socket.closeHandler(v -> {
+            session.closed();
+            subscriptions.close(session.id());
+        });
         socket.exceptionHandler(e -> socket.close());
         String token = accessToken(socket.uri());
         if (token != null) {
@@ -141,8 +146,7 @@ public final class SocketEndpoint {
             case RealtimeAddresses.SUBSCRIBE -> subscribe(session, frame);
             case RealtimeAddresses.UNSUBSCRIBE -> unsubscribe(session, frame);
             case RealtimeAddresses.WATCH -> watch(session, frame);
-            case RealtimeAddresses.WHOAMI -> Future.succeededFuture(new JsonObject().put("socketId", session.id())
-                    .put("node", node).put("subject", session.subject()));
+            case RealtimeAddresses.WHOAMI -> whoami(session, frame);
             default -> Future.failedFuture(new ApiError(404, "E_NO_ADDRESS", "No handler for address \"" + address + "\"."));
         };
         reply.onComplete(result -> {
@@ -158,12 +162,27 @@ public final class SocketEndpoint {
         });
     }
 
-    /** The token of a frame ({@code headers.authorization}), else the one the socket connected with. */
-    private Future<Principal> principal(SocketSession session, JsonObject frame, JsonObject body) {
+    /** Who the socket is; a token in the frame authenticates it first, as in any frame. */
+    private Future<Object> whoami(SocketSession session, JsonObject frame) {
+        Future<?> authenticated = tokenOf(frame, null) == null ? Future.succeededFuture() : principal(session, frame, null);
+        return authenticated.map(p -> new JsonObject().put("socketId", session.id()).put("node", node)
+                .put("subject", session.subject()));
+    }
+
+    private static String tokenOf(JsonObject frame, JsonObject body) {
         String header = stringAt(frame.getValue("headers"), "authorization");
         if (header == null && body != null) {
             header = stringAt(body.getValue("headers"), "authorization");
         }
+        return header;
+    }
+
+    /**
+     * The token of a frame ({@code headers.authorization}), which authenticates the socket, else the one
+     * the socket is authenticated with, while it has not expired.
+     */
+    private Future<Principal> principal(SocketSession session, JsonObject frame, JsonObject body) {
+        String header = tokenOf(frame, body);
         if (header != null) {
             return auth.authenticate(header).onSuccess(session::authenticated);
         }
@@ -175,8 +194,13 @@ public final class SocketEndpoint {
             return Future.succeededFuture(known);
         }
         Future<Principal> connecting = session.connectAuthentication();
-        return connecting != null ? connecting
-                : Future.failedFuture(ApiError.unauthorized("A bearer token is required: headers.authorization or ?access_token=."));
+        if (connecting != null && !connecting.isComplete()) {
+            return connecting.compose(p -> p.expired() ? Future.failedFuture(ApiError.unauthorized("token expired")) : Future.succeededFuture(p));
+        }
+        if (connecting != null && connecting.failed()) {
+            return connecting;
+        }
+        return Future.failedFuture(ApiError.unauthorized("A bearer token is required: headers.authorization or ?access_token=."));
     }
 
     private static String stringAt(Object headers, String name) {

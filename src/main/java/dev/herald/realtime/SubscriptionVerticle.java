@@ -76,9 +76,20 @@ public final class SubscriptionVerticle extends VerticleBase {
         });
     }
 
+    /** Joins the rooms, unless the socket's token expired meanwhile (its expiry may have just emptied them). */
     Future<Void> join(SocketSession session, Map<String, List<Object>> records) {
         return onContext(() -> {
-            records.forEach((model, ids) -> ids.forEach(id -> rooms.join(session, model, id)));
+            if (session.authorized()) {
+                records.forEach((model, ids) -> ids.forEach(id -> rooms.join(session, model, id)));
+            }
+            return null;
+        });
+    }
+
+    /** The socket's token expired: it keeps its connection but leaves every room and stops watching. */
+    Future<Void> expired(SocketSession session) {
+        return onContext(() -> {
+            rooms.leaveAll(session.id());
             return null;
         });
     }
@@ -92,7 +103,9 @@ public final class SubscriptionVerticle extends VerticleBase {
 
     Future<Void> watch(SocketSession session, String model) {
         return onContext(() -> {
-            rooms.watch(session, model);
+            if (session.authorized()) {
+                rooms.watch(session, model);
+            }
             return null;
         });
     }

@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -67,6 +69,43 @@ class AuthTest {
     @Test
     void anExpiredTokenIs401() {
         assert401(sign(claims(-120, "*:*"), TestNode.SECRET));
+    }
+
+    @Test
+    void aTokenStopsWorkingAtItsExpNotLater() throws InterruptedException {
+        long exp = System.currentTimeMillis() / 1000 + 2;
+        String token = sign(claims(0, "pony:read").put("exp", exp), TestNode.SECRET);
+        assertEquals(200, node.call(HttpMethod.GET, "/pony/1", null, token).statusCode(), "good before exp (and now verified once)");
+        Thread.sleep(Math.max(0, exp * 1000 - System.currentTimeMillis()) + 200);
+        var late = node.call(HttpMethod.GET, "/pony/1", null, token);
+        assertEquals(401, late.statusCode(), "no verified-token cache outlives exp");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"soon\"", "\"9999999999\"", "true", "{}", "[1]", "1e400", "-1", "99999999999999999999"})
+    void aTokenWhoseExpIsNotAUsableNumberIs401(String exp) {
+        JsonObject claims = claims(3600, "*:*");
+        String json = claims.encode().replaceFirst("\"exp\":\\d+", "\"exp\":" + java.util.regex.Matcher.quoteReplacement(exp));
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        String token = header + "." + payload + "." + signature(header + "." + payload);
+        if (exp.equals("99999999999999999999")) {
+            // far in the future, but a number: valid
+            assertEquals(200, node.call(HttpMethod.GET, "/pony/1", null, token).statusCode());
+            return;
+        }
+        assert401(token);
+    }
+
+    private static String signature(String signed) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(TestNode.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
