@@ -48,7 +48,7 @@ public final class Herald {
         Health health = new Health(vertx, node, cluster::state);
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
-        SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout());
+        SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models);
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
         HaystackApi haystack = new HaystackApi(vertx, auth, node);
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))

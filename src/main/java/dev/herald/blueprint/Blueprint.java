@@ -106,7 +106,7 @@ public final class Blueprint {
             command.put("values", Values.attributes(models, model, body, route == Route.CREATE));
         }
         return vertx.eventBus().<JsonObject>request(RecordsAddresses.EXECUTE, command, DELIVERY)
-                .map(reply -> reply.body().getValue("body"));
+                .map(reply -> Shown.body(models, model, reply.body().getValue("body"), principal));
     }
 
     /** Sails reads the id from the path, then the body, then the query string. */

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The rooms a populated record stands for: the record itself and the children it shows. */
+/** The rooms a populated record stands for: the record itself and the associated records it shows populated. */
 final class Subscribed {
     private Subscribed() {
     }
@@ -21,7 +21,12 @@ final class Subscribed {
             if (a.isSingular() && value instanceof JsonObject target) {
                 add(rooms, a.target(), target.getValue(Model.ID));
             } else if (a.isCollection() && value instanceof JsonArray children) {
-                children.forEach(c -> add(rooms, a.target(), ((JsonObject) c).getValue(Model.ID)));
+                // a collection shown as bare ids (a model the caller may not read) is not subscribed to
+                children.forEach(c -> {
+                    if (c instanceof JsonObject child) {
+                        add(rooms, a.target(), child.getValue(Model.ID));
+                    }
+                });
             }
         }
     }

@@ -1,5 +1,10 @@
 package dev.herald.realtime;
 
+import dev.herald.auth.Action;
+import dev.herald.auth.Principal;
+import dev.herald.blueprint.Shown;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
 import dev.herald.records.Publication;
 import dev.herald.records.RecordsAddresses;
 import io.vertx.core.Future;
@@ -10,7 +15,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -27,13 +34,18 @@ import java.util.logging.Logger;
 public final class SubscriptionVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(SubscriptionVerticle.class.getName());
 
+    /** The fields of a message that carry a populated record: destroyed and updated {@code previous}, created {@code data}. */
+    private static final List<String> RECORD_FIELDS = List.of("previous", "data");
+
     private final long idleTimeoutNanos;
+    private final Models models;
     private final Rooms rooms = new Rooms();
     private MessageConsumer<Object> consumer;
     private long reaper;
 
-    public SubscriptionVerticle(Duration idleTimeout) {
+    public SubscriptionVerticle(Duration idleTimeout, Models models) {
         this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.models = models;
     }
 
     @Override
@@ -137,7 +149,9 @@ public final class SubscriptionVerticle extends VerticleBase {
 
     /**
      * Delivery of one request's notifications: a frame is built only for a room with local members,
-     * once, and the origin is read only then.
+     * once, and the origin is read only then. A socket gets a message only while its token is good and
+     * lets it read the model, and sees the record in it as its permissions allow ({@link Shown}): a
+     * frame per distinct rendering, built only when someone needs it.
      */
     private void deliver(Publication.Received change) {
         String excluded = null;
@@ -148,10 +162,14 @@ public final class SubscriptionVerticle extends VerticleBase {
                 excluded = excludedSocket(change.origin());
                 originRead = true;
             }
-            Buffer frame = audience.isEmpty() ? null : Frames.rec(d.model(), d.message());
+            Map<Set<String>, Buffer> frames = audience.isEmpty() ? Map.of() : new HashMap<>();
             for (SocketSession s : audience) {
+                Principal p = s.principal();
+                if (!s.authorized() || p != null && !p.allows(d.model(), Action.READ)) {
+                    continue;
+                }
                 if (!s.id().equals(excluded)) {
-                    s.send(frame);
+                    s.send(frames.computeIfAbsent(Shown.unreadable(models, d.model(), p), hidden -> frame(d, hidden)));
                 }
                 if (d.creation()) {
                     rooms.join(s, d.model(), d.id());
@@ -161,6 +179,21 @@ public final class SubscriptionVerticle extends VerticleBase {
                 rooms.retire(d.model(), d.id());
             }
         }
+    }
+
+    /** The frame of a message, with the records it carries shown without the {@code hidden} models. */
+    private Buffer frame(Publication.Delivery d, Set<String> hidden) {
+        Model model = hidden.isEmpty() ? null : models.find(d.model()).orElse(null);
+        if (model == null) {
+            return Frames.rec(d.model(), d.message());
+        }
+        JsonObject message = new JsonObject(d.message());
+        for (String field : RECORD_FIELDS) {
+            if (message.getValue(field) instanceof JsonObject record) {
+                message.put(field, Shown.record(model, record, hidden));
+            }
+        }
+        return Frames.rec(d.model(), message);
     }
 
     /**
