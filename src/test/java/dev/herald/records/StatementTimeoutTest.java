@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DESIGN §6 "Bounded work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
 class StatementTimeoutTest {
@@ -72,5 +73,35 @@ class StatementTimeoutTest {
         assertEquals("E_TIMEOUT", json(answers.get(1)).getString("code"));
         assertEquals(200, answers.get(2).statusCode(), answers.get(2).bodyAsString());
         assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = $1", b).size());
+    }
+
+    @Test
+    void aCostlyHaystackFilterIsCancelledAtTheStatementTimeout() {
+        // 400 entities, each with a Ref list of two others: a path through the lists branches at every step
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            ids.add(java.util.UUID.randomUUID().toString());
+        }
+        io.vertx.core.json.JsonArray rows = new io.vertx.core.json.JsonArray();
+        for (int i = 0; i < ids.size(); i++) {
+            rows.add(new io.vertx.core.json.JsonObject().put("id", "r:" + ids.get(i)).put("links", new io.vertx.core.json.JsonArray()
+                    .add("r:" + ids.get((i * 7 + 1) % ids.size())).add("r:" + ids.get((i * 13 + 5) % ids.size()))));
+        }
+        var created = node.post("/api/createRec", grid("id", "links").put("rows", rows));
+        assertEquals(200, created.statusCode(), created.bodyAsString());
+
+        String filter = "links" + "->links".repeat(20) + "->dis == \"nowhere\"";
+        var read = node.post("/api/read", grid("filter").put("rows", new io.vertx.core.json.JsonArray()
+                .add(new io.vertx.core.json.JsonObject().put("filter", "s:" + filter))));
+        assertEquals(503, read.statusCode(), read.bodyAsString());
+        assertTrue(read.bodyAsJsonObject().getJsonObject("meta").getString("dis").contains("statement timeout"), read.bodyAsString());
+    }
+
+    private static io.vertx.core.json.JsonObject grid(String... columns) {
+        io.vertx.core.json.JsonArray cols = new io.vertx.core.json.JsonArray();
+        for (String c : columns) {
+            cols.add(new io.vertx.core.json.JsonObject().put("name", c));
+        }
+        return new io.vertx.core.json.JsonObject().put("meta", new io.vertx.core.json.JsonObject().put("ver", "3.0")).put("cols", cols);
     }
 }

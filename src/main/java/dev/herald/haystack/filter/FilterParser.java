@@ -35,13 +35,16 @@ import java.util.regex.Pattern;
  * Policy: {@code and}, {@code or}, {@code not}, {@code true} and {@code false} are reserved and are
  * not tag names; Zinc-only literals ({@code T}, {@code F}, {@code M}, {@code N}), DateTime literals,
  * Xeto spec names and comments are refused. Inputs are bounded: {@value #MAX_LENGTH} characters,
- * {@value #MAX_DEPTH} levels of parentheses, {@value #MAX_PATH_LENGTH} names in a path.
+ * {@value #MAX_DEPTH} levels of parentheses, {@value #MAX_PATH_LENGTH} names in a path, {@value #MAX_PATH_STEPS}
+ * {@code ->} in the whole filter.
  */
 public final class FilterParser {
 
     public static final int MAX_LENGTH = 8192;
     public static final int MAX_DEPTH = 64;
     public static final int MAX_PATH_LENGTH = 32;
+    /** Each {@code ->} is a lookup per candidate entity in SQL: a filter follows at most this many in all. */
+    public static final int MAX_PATH_STEPS = 64;
 
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "true", "false");
     private static final Map<Kind, Op> OPERATORS = Map.of(Kind.EQ, Op.EQ, Kind.NE, Op.NE,
@@ -49,6 +52,7 @@ public final class FilterParser {
 
     private final FilterLexer lexer;
     private Token current;
+    private int pathSteps;
 
     private FilterParser(String text) {
         this.lexer = new FilterLexer(text);
@@ -132,6 +136,9 @@ public final class FilterParser {
         while (current.kind() == Kind.ARROW) {
             if (names.size() == MAX_PATH_LENGTH) {
                 throw error("path longer than " + MAX_PATH_LENGTH + " tag names");
+            }
+            if (++pathSteps > MAX_PATH_STEPS) {
+                throw error("filter follows more than " + MAX_PATH_STEPS + " '->' in all");
             }
             advance();
             names.add(name());

@@ -234,4 +234,15 @@ class FilterParserTest {
                 () -> FilterParser.parse(longest + "->a"));
         assertEquals(longest.length(), e.position());
     }
+
+    @Test
+    void boundsTheArrowsOfTheWholeFilter() {
+        String path = "a" + "->a".repeat(31);
+        String two = path + " or " + path;
+        assertEquals(2, ((Or) FilterParser.parse(two)).parts().size(), "62 arrows are fine");
+        String many = String.join(" or ", java.util.Collections.nCopies(80, path));
+        FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> FilterParser.parse(many));
+        assertEquals("filter follows more than 64 '->' in all", e.reason());
+        assertEquals(two.length() + " or ".length() + 7, e.position(), "at the 65th arrow");
+    }
 }
