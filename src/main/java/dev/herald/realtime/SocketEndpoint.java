@@ -141,6 +141,7 @@ public final class SocketEndpoint {
             session.send(Frames.err(400, replyAddress, "A send frame needs an \"address\"."));
             return;
         }
+        session.requestStarted();
         Future<Object> reply = switch (address) {
             case RealtimeAddresses.REQUEST -> request(session, frame);
             case RealtimeAddresses.SUBSCRIBE -> subscribe(session, frame);
@@ -151,13 +152,12 @@ public final class SocketEndpoint {
         };
         reply.onComplete(result -> {
             if (replyAddress == null) {
-                return;
-            }
-            if (result.succeeded()) {
-                session.send(Frames.rec(replyAddress, result.result()));
+                session.requestAnswered(null);
+            } else if (result.succeeded()) {
+                session.requestAnswered(Frames.rec(replyAddress, result.result()));
             } else {
                 ApiError error = Failures.toApiError(result.cause());
-                session.send(Frames.err(error.status(), replyAddress, error.getMessage()));
+                session.requestAnswered(Frames.err(error.status(), replyAddress, error.getMessage()));
             }
         });
     }

@@ -3,15 +3,28 @@ package dev.herald.realtime;
 import dev.herald.auth.Principal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.logging.Logger;
 
 /**
  * One connected SockJS socket: its id, the event loop it lives on, who it is authenticated as (until
  * that token's {@code exp}) and when it was last heard from. Writes always hop to the socket's own
  * context.
+ *
+ * <p>Back-pressure (DESIGN §6): the socket stops being read while more than {@value #PAUSE_BYTES}
+ * bytes of frames wait to be written to its peer, or while {@value #MAX_IN_FLIGHT} of its requests
+ * are unanswered, and is read again once both are down to half; past {@value #CLOSE_BYTES} waiting
+ * bytes (notifications keep coming to a peer that reads nothing) it is closed.
  */
 final class SocketSession {
+    static final long PAUSE_BYTES = 1024 * 1024;
+    static final long CLOSE_BYTES = 16 * 1024 * 1024;
+    static final int MAX_IN_FLIGHT = 64;
+    private static final Logger LOG = Logger.getLogger(SocketSession.class.getName());
+
     private final String id;
     private final SockJSSocket socket;
     private final Context context;
@@ -21,6 +34,10 @@ final class SocketSession {
     private volatile long lastSeen = System.nanoTime();
     private volatile Runnable onExpiry = () -> { };
     private long expiryTimer = -1;
+    private long waitingBytes;
+    private int inFlight;
+    private boolean paused;
+    private boolean closed;
 
     SocketSession(String id, SockJSSocket socket, Context context, boolean authRequired) {
         this.id = id;
@@ -86,6 +103,7 @@ final class SocketSession {
     /** The socket is gone: no expiry to wait for. */
     void closed() {
         context.runOnContext(v -> {
+            closed = true;
             principal = null;
             if (expiryTimer >= 0) {
                 context.owner().cancelTimer(expiryTimer);
@@ -108,10 +126,73 @@ final class SocketSession {
     }
 
     void send(Buffer frame) {
-        context.runOnContext(v -> socket.write(frame));
+        onContext(() -> write(frame));
+    }
+
+    /** A request of this socket's is being worked on: its reply will follow. */
+    void requestStarted() {
+        onContext(() -> {
+            inFlight++;
+            flow();
+        });
+    }
+
+    /** Sends a request's reply (or nothing, for a request without a reply address) and counts it answered. */
+    void requestAnswered(Buffer reply) {
+        onContext(() -> {
+            inFlight--;
+            if (reply != null) {
+                write(reply);
+            }
+            flow();
+        });
+    }
+
+    /** Runs {@code action} on the socket's context: now when already there (frames are read there), else next. */
+    private void onContext(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+
+    private void write(Buffer frame) {
+        if (closed) {
+            return;
+        }
+        int length = frame.length();
+        waitingBytes += length;
+        if (waitingBytes > CLOSE_BYTES) {
+            LOG.warning(() -> "closing socket " + id + ": its peer left more than " + CLOSE_BYTES + " bytes unread");
+            closed = true;
+            socket.close();
+            return;
+        }
+        socket.write(frame).onComplete(done -> {
+            waitingBytes -= length;
+            flow();
+        });
+        flow();
+    }
+
+    private void flow() {
+        if (closed) {
+            return;
+        }
+        if (!paused && (waitingBytes > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT)) {
+            paused = true;
+            socket.pause();
+        } else if (paused && waitingBytes <= PAUSE_BYTES / 2 && inFlight <= MAX_IN_FLIGHT / 2) {
+            paused = false;
+            socket.resume();
+        }
     }
 
     void close() {
-        context.runOnContext(v -> socket.close());
+        context.runOnContext(v -> {
+            closed = true;
+            socket.close();
+        });
     }
 }

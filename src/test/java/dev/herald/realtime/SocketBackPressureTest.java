@@ -1,0 +1,132 @@
+package dev.herald.realtime;
+
+import dev.herald.testing.TestNode;
+import dev.herald.testing.TestSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DESIGN §6: a socket whose peer does not read its replies stops being read once 1 MiB of frames waits
+ * for it, and is closed past 16 MiB; other sockets are served meanwhile.
+ */
+class SocketBackPressureTest {
+    private static TestNode node;
+    private static String big;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.demo();
+        big = "x".repeat(40_000);
+        node.create("pony", new JsonObject().put("name", "Big").put("hobby", big));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private static WebSocket rawSocket(WebSocketClient client) {
+        return client.connect(node.port(), "127.0.0.1", "/realtime/websocket").await();
+    }
+
+    private static long toys() {
+        return node.count("toy");
+    }
+
+    @Test
+    void aPeerThatReadsNoRepliesStopsBeingReadAndIsServedOnceItReads() throws InterruptedException {
+        WebSocketClient client = node.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024));
+        try {
+            WebSocket flooder = rawSocket(client);
+            AtomicInteger replies = new AtomicInteger();
+            flooder.handler(data -> replies.incrementAndGet());
+            flooder.pause();
+            long toysBefore = toys();
+            int pairs = 1000;
+            String auth = "\"headers\":{\"authorization\":\"Bearer " + node.adminToken() + "\"}";
+            for (int i = 0; i < pairs; i++) {
+                // a small write that counts, then a read with a large reply (every pony, the big one included: ~40 KB)
+                flooder.writeTextMessage("{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":\"c" + i + "\"," + auth
+                        + ",\"body\":{\"method\":\"POST\",\"url\":\"/toy\",\"data\":{\"label\":\"t" + i + "\"}}}");
+                flooder.writeTextMessage("{\"type\":\"send\",\"address\":\"herald.request\",\"replyAddress\":\"r" + i + "\"," + auth
+                        + ",\"body\":{\"method\":\"GET\",\"url\":\"/pony?limit=30\"}}");
+            }
+            long executed = settledCount();
+            assertTrue(executed - toysBefore < pairs, "the server stopped reading the flood: " + (executed - toysBefore) + " of " + pairs);
+
+            try (TestSocket other = TestSocket.connect(node.vertx(), node.port(), null)) {
+                assertEquals("rec", other.ask("herald.whoami", new JsonObject(), null).getString("type"), "others are still served");
+            }
+
+            flooder.resume();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (toys() - toysBefore < pairs && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(pairs, toys() - toysBefore, "once the peer reads, every frame is executed; replies read " + replies.get());
+            while (replies.get() < 2 * pairs && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(2 * pairs, replies.get(), "and every reply arrives");
+            flooder.close();
+        } finally {
+            client.close();
+        }
+    }
+
+    /** Waits until the toy count stops changing for a second, and returns it. */
+    private static long settledCount() throws InterruptedException {
+        long last = -1;
+        long now = toys();
+        while (now != last) {
+            Thread.sleep(1000);
+            last = now;
+            now = toys();
+        }
+        return now;
+    }
+
+    @Test
+    void aSubscriberThatReadsNothingWhileNotificationsPileUpIsClosed() throws InterruptedException {
+        long pony = node.create("pony", new JsonObject().put("name", "Busy").put("hobby", big));
+        WebSocketClient client = node.vertx().createWebSocketClient();
+        try {
+            WebSocket deaf = rawSocket(client);
+            AtomicInteger closed = new AtomicInteger();
+            deaf.closeHandler(v -> closed.incrementAndGet());
+            deaf.writeTextMessage(new JsonObject().put("type", "send").put("address", "herald.subscribe").put("replyAddress", "s")
+                    .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
+                    .put("body", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony))).encode()).await();
+            Thread.sleep(300);
+            deaf.pause();
+            // every update sends the whole previous record (~40 KB) to the subscriber
+            for (int round = 0; round < 40 && closed.get() == 0; round++) {
+                java.util.List<String> uris = java.util.Collections.nCopies(25, "/pony/" + pony);
+                java.util.List<JsonObject> bodies = new java.util.ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    bodies.add(new JsonObject().put("name", "Busy " + round + "." + i));
+                }
+                node.atOnce(io.vertx.core.http.HttpMethod.PATCH, uris, bodies).forEach(r -> assertEquals(200, r.statusCode()));
+            }
+            deaf.resume();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (closed.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, closed.get(), "closed once more than 16 MiB waited for it");
+        } finally {
+            client.close();
+        }
+    }
+}
