@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then
  * the Haystack ops and the blueprint routes, which need a token before their body is read. Every
- * action goes through {@link Blueprint}, which the sockets share.
+ * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
+ * deadlines of {@link ConnectionDeadlines}.
  */
 public final class HttpVerticle extends VerticleBase {
     /** Lets an HTTP caller keep its own socket out of the notifications of its request. */
@@ -42,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
                         SocketEndpoint sockets, HaystackApi haystack) {
@@ -56,7 +58,9 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        deadlines = new ConnectionDeadlines(vertx, HeraldConfig.HEAD_TIMEOUT, config.requestTimeout(), config.idleTimeout());
         Router router = Router.router(vertx);
+        router.route().handler(this::follow);
         router.get("/health").handler(this::health);
         router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(2L * SocketEndpoint.MAX_FRAME_BYTES));
         router.route("/realtime/*").subRouter(sockets.router(vertx));
@@ -65,11 +69,22 @@ public final class HttpVerticle extends VerticleBase {
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
+        // HTTP/1.1 only: the deadlines are per connection, and h2c would multiplex requests past them.
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(port)
+                        .setHttp2ClearTextEnabled(false)
                         .setMaxWebSocketFrameSize(2 * SocketEndpoint.MAX_FRAME_BYTES)
                         .setMaxWebSocketMessageSize(2 * SocketEndpoint.MAX_FRAME_BYTES))
-                .requestHandler(router)
+                .connectionHandler(deadlines::opened)
+                .requestHandler(request -> {
+                    deadlines.headArrived(request);
+                    router.handle(request);
+                })
                 .listen();
+    }
+
+    private void follow(RoutingContext ctx) {
+        deadlines.follow(ctx);
+        ctx.next();
     }
 
     private void health(RoutingContext ctx) {
@@ -163,6 +178,7 @@ public final class HttpVerticle extends VerticleBase {
         if (ctx.response().ended()) {
             return;
         }
+        deadlines.follow(ctx);
         HttpServerRequest request = ctx.request();
         boolean unread = declaresBody(request) && !request.isEnded();
         if (unread) {

@@ -3,6 +3,7 @@ package dev.herald.http;
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.RawConnection;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.TestSocket;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Unauthenticated clients (DESIGN §6): 401 before any body is read, and the connection closed when a
- * body was announced. The node runs with a 1 s request timeout and a 1 s idle timeout.
+ * Slow, stalled, silent and unauthenticated clients (DESIGN §6): 401 before any body is read, heads
+ * within 10 s, bodies within the request timeout, idle keep-alive connections closed. The node runs
+ * with a 1 s request timeout and a 1 s idle timeout so that only the fixed 10 s head timeout takes long.
  */
 class HttpLimitsTest {
     /** Generous bound for "promptly": far above the 1 s timeouts, far below anything a stalled client would wait. */
@@ -193,6 +195,24 @@ class HttpLimitsTest {
     }
 
     @Test
+    void anAuthenticatedUploadThatStallsIsClosedAfterTheRequestTimeoutAndChangesNothing() {
+        long ponies = node.count("pony");
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send(head("POST", "/pony", node.adminToken(), 1000) + "{\"name\":\"Stalled");
+            c.awaitClosed(PROMPTLY);
+        }
+        assertEquals(ponies, node.count("pony"));
+    }
+
+    @Test
+    void aStalledSockJsSendIsClosedAfterTheRequestTimeout() {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send(head("POST", "/realtime/000/stalled/xhr_send", null, 1000) + "[\"{");
+            c.awaitClosed(PROMPTLY);
+        }
+    }
+
+    @Test
     void anAuthenticatedBodySentInPiecesWithinTheTimeoutIsAcceptedAndTheConnectionKeptAlive() throws InterruptedException {
         String body = new JsonObject().put("name", "Patient").encode();
         try (RawConnection c = RawConnection.open(node.port())) {
@@ -207,6 +227,71 @@ class HttpLimitsTest {
             assertNotEquals("close", created.header("Connection"));
             c.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertEquals(200, c.readResponse(PROMPTLY).status(), "same connection, no token needed");
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            for (int i = 0; i < 2; i++) {
+                c.send("GET /pony/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + node.adminToken() + "\r\n\r\n");
+                RawConnection.Response r = c.readResponse(PROMPTLY);
+                assertEquals(200, r.status(), r.body());
+                assertNotEquals("close", r.header("Connection"));
+            }
+            c.awaitClosed(PROMPTLY);
+        }
+    }
+
+    /**
+     * One test for every head case, run side by side, so the fixed 10 s head timeout is waited for
+     * once: a connection that sends nothing, one that stops halfway through its head, one that
+     * trickles its head a byte a second, and a kept-alive connection that trickles its second head
+     * (a head in progress is held to the head timeout, not to the shorter idle timeout).
+     */
+    @Test
+    void requestHeadsMustArriveWithinTenSeconds() {
+        String slowHead = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(60) + "\r\n\r\n";
+        Duration bound = Duration.ofSeconds(15);
+        try (RawConnection silent = RawConnection.open(node.port());
+             RawConnection half = RawConnection.open(node.port());
+             RawConnection loris = RawConnection.open(node.port());
+             RawConnection keptAlive = RawConnection.open(node.port())) {
+            half.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            loris.trickle(slowHead, Duration.ofSeconds(1));
+            keptAlive.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertEquals(200, keptAlive.readResponse(PROMPTLY).status());
+            keptAlive.trickle(slowHead, Duration.ofSeconds(1));
+
+            keptAlive.assertOpenFor(Duration.ofSeconds(3));
+            for (RawConnection c : List.of(silent, half, loris, keptAlive)) {
+                c.awaitClosed(bound.minus(c.age()));
+            }
+        }
+    }
+
+    @Test
+    void realtimeTransportsOutliveTheIdleTimeout() throws InterruptedException {
+        try (TestSocket socket = TestSocket.connect(node.vertx(), node.port(), null)) {
+            Thread.sleep(2500);
+            assertEquals(200, socket.request("GET", "/pony/1", null, node.adminToken()).getInteger("statusCode"));
+        }
+        String session = UUID.randomUUID().toString();
+        try (RawConnection stream = RawConnection.open(node.port())) {
+            stream.send("POST /realtime/000/" + session + "/xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+            stream.readUntil("o\n", PROMPTLY);
+            Thread.sleep(2500);
+            String frame = new JsonObject().put("type", "send").put("address", "herald.request").put("replyAddress", "r1")
+                    .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
+                    .put("body", new JsonObject().put("method", "GET").put("url", "/pony/1")).encode();
+            String body = new JsonArray().add(frame).encode();
+            try (RawConnection send = RawConnection.open(node.port())) {
+                send.send("POST /realtime/000/" + session + "/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+                assertEquals(204, send.readResponse(PROMPTLY).status());
+            }
+            String received = stream.readUntil("statusCode", PROMPTLY);
+            assertTrue(received.contains("r1"), received);
         }
     }
 }
