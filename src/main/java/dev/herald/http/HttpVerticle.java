@@ -21,7 +21,10 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,6 +37,8 @@ import java.util.Map;
 public final class HttpVerticle extends VerticleBase {
     /** Lets an HTTP caller keep its own socket out of the notifications of its request. */
     public static final String SOCKET_HEADER = "X-Herald-Socket-Id";
+    /** A SockJS request body (xhr_send) carries JSON-escaped frames: room for one frame at the limit. */
+    private static final long SOCKJS_BODY_LIMIT = 2L * SocketEndpoint.MAX_FRAME_BYTES;
     private static final String PRINCIPAL = "herald.principal";
 
     private final HeraldConfig config;
@@ -62,13 +67,14 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
-        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(2L * SocketEndpoint.MAX_FRAME_BYTES));
+        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route("/realtime/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
+        router.errorHandler(400, this::unroutable);
         // HTTP/1.1 only: the deadlines are per connection, and h2c would multiplex requests past them.
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(port)
                         .setHttp2ClearTextEnabled(false)
@@ -141,7 +147,7 @@ public final class HttpVerticle extends VerticleBase {
         Map<String, String> query = new LinkedHashMap<>();
         try {
             ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | HttpException e) {
             throw ApiError.invalidCriteria("The query string is not correctly percent-encoded.");
         }
         return new ActionRequest(ctx.request().method().name(), ctx.request().path(), query, body,
@@ -161,13 +167,34 @@ public final class HttpVerticle extends VerticleBase {
     /** Failures raised before a handler answered (no or bad token, body too large) and anything unexpected. */
     private void failure(RoutingContext ctx) {
         ApiError error = switch (ctx.statusCode()) {
-            case 413 -> new ApiError(413, "E_TOO_LARGE", "The request body is larger than " + config.maxBodyBytes() + " bytes.");
+            case 413 -> new ApiError(413, "E_TOO_LARGE", isSockJs(ctx)
+                    ? "A SockJS request body is larger than " + SOCKJS_BODY_LIMIT + " bytes (frames are limited to "
+                    + SocketEndpoint.MAX_FRAME_BYTES + " bytes)."
+                    : "The request body is larger than " + config.maxBodyBytes() + " bytes.");
             case 400 -> ctx.failure() instanceof ApiError e ? e : ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.");
             case 404 -> ApiError.notFound("No route for " + ctx.request().method() + " " + ctx.request().path() + ".");
             case 405 -> new ApiError(405, "E_METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed here.");
             default -> Failures.toApiError(ctx.failure() == null ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure());
         };
         answer(ctx, error);
+    }
+
+    /**
+     * The router could not route the request, so no handler has run: its path does not decode (the
+     * same answer as a socket's virtual request with that path gets from the blueprint).
+     */
+    private void unroutable(RoutingContext ctx) {
+        answer(ctx, decodes(ctx.request().path()) ? ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.")
+                : ApiError.invalidCriteria("The path is not correctly percent-encoded."));
+    }
+
+    private static boolean decodes(String path) {
+        try {
+            URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
@@ -202,5 +229,9 @@ public final class HttpVerticle extends VerticleBase {
         } catch (NumberFormatException e) {
             return true;
         }
+    }
+
+    private static boolean isSockJs(RoutingContext ctx) {
+        return ctx.request().path().startsWith("/realtime/");
     }
 }
