@@ -44,18 +44,18 @@ public final class Herald {
         PgConnectOptions database = bounded(connectTo, config.statementTimeout());
         String node = cluster.nodeId();
         Auth auth = Auth.create(vertx, config);
-        Blueprint blueprint = new Blueprint(vertx, models, auth, node);
+        Blueprint blueprint = new Blueprint(vertx, models, node);
         Health health = new Health(vertx, node, cluster::state);
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models);
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
-        HaystackApi haystack = new HaystackApi(vertx, auth, node);
+        HaystackApi haystack = new HaystackApi(vertx, node);
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))
                 .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database)))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config.httpHost(), port, config.maxBodyBytes(), blueprint, health, sockets, haystack),
+                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port));
     }

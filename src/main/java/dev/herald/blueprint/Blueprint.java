@@ -1,7 +1,6 @@
 package dev.herald.blueprint;
 
 import dev.herald.auth.Action;
-import dev.herald.auth.Auth;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
@@ -28,8 +27,8 @@ import java.util.regex.Pattern;
 
 /**
  * Sails' blueprint routes, independent of the transport: HTTP and socket virtual requests both come
- * here, so they share authentication, permissions, validation and errors. Order of checks: token
- * (401), route and model (404), permission (403), input (400), then the persistence verticle.
+ * here, so they share permissions, validation and errors. Order of checks: token (401, by the
+ * transport), route and model (404), permission (403), input (400), then the persistence verticle.
  */
 public final class Blueprint {
     private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
@@ -39,23 +38,18 @@ public final class Blueprint {
 
     private final Vertx vertx;
     private final Models models;
-    private final Auth auth;
     private final String node;
 
-    public Blueprint(Vertx vertx, Models models, Auth auth, String node) {
+    public Blueprint(Vertx vertx, Models models, String node) {
         this.vertx = vertx;
         this.models = models;
-        this.auth = auth;
         this.node = node;
     }
 
-    public Future<ActionResponse> handle(ActionRequest request) {
-        return auth.authenticate(request.authorization())
-                .compose(principal -> handleAs(request, principal))
-                .recover(failure -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(failure))));
-    }
-
-    /** The same action for a caller already authenticated (a socket that checked its token). */
+    /**
+     * An action for a caller already authenticated by its transport: the HTTP layer checks the token
+     * before reading a body, a socket when a frame carries one.
+     */
     public Future<ActionResponse> handleAs(ActionRequest request, Principal principal) {
         return Future.succeededFuture(principal)
                 .compose(p -> dispatch(request, p))

@@ -1,7 +1,6 @@
 package dev.herald.haystack;
 
 import dev.herald.auth.Action;
-import dev.herald.auth.Auth;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
@@ -53,23 +52,21 @@ public final class HaystackApi {
     }
 
     private final Vertx vertx;
-    private final Auth auth;
     private final String node;
 
-    public HaystackApi(Vertx vertx, Auth auth, String node) {
+    public HaystackApi(Vertx vertx, String node) {
         this.vertx = vertx;
-        this.auth = auth;
         this.node = node;
     }
 
-    public void handle(RoutingContext ctx) {
+    /** An op for a caller whose token the HTTP layer has already checked (before reading the body). */
+    public void handle(RoutingContext ctx, Principal principal) {
         String op = ctx.pathParam("op");
         Future.succeededFuture(op)
-                .compose(name -> OPS.containsKey(name) ? auth.authenticate(ctx.request().getHeader("Authorization"))
+                .compose(name -> OPS.containsKey(name) ? run(name, principal, ctx)
                         : Future.failedFuture(HaystackErrors.notFound("No op '" + name + "'")))
-                .compose(principal -> run(op, principal, ctx))
                 .onSuccess(grid -> send(ctx, 200, grid))
-                .onFailure(failure -> send(ctx, failure));
+                .onFailure(failure -> sendError(ctx, failure));
     }
 
     private Future<JsonObject> run(String op, Principal principal, RoutingContext ctx) {
@@ -207,12 +204,12 @@ public final class HaystackApi {
                 List.of(json));
     }
 
-    private static void send(RoutingContext ctx, int status, JsonObject grid) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(grid.encode());
+    private static Future<Void> send(RoutingContext ctx, int status, JsonObject grid) {
+        return ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(grid.encode());
     }
 
-    /** An error grid: {@code err} marker and {@code dis} = "HBadRequestError: …" (no stack traces). */
-    private static void send(RoutingContext ctx, Throwable failure) {
+    /** An error grid: {@code err} marker and {@code dis} = "HBadRequestError: …" (no stack traces); completes once written. */
+    public static Future<Void> sendError(RoutingContext ctx, Throwable failure) {
         ApiError error = Failures.toApiError(failure);
         String kind = error.code().startsWith("H") ? error.code() : switch (error.status()) {
             case 401 -> "HUnauthorizedError";
@@ -230,6 +227,6 @@ public final class HaystackApi {
         if (error.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
-        send(ctx, error.status(), grid);
+        return send(ctx, error.status(), grid);
     }
 }

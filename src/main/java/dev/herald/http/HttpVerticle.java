@@ -1,68 +1,97 @@
 package dev.herald.http;
 
+import dev.herald.auth.Auth;
+import dev.herald.auth.Principal;
 import dev.herald.blueprint.ActionRequest;
 import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.config.HeraldConfig;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.input.BoundedJson;
 import dev.herald.realtime.SocketEndpoint;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then the
- * blueprint routes. Stateless; every action goes through {@link Blueprint}, which the sockets share.
+ * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then
+ * the Haystack ops and the blueprint routes, which need a token before their body is read. Every
+ * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
+ * deadlines of {@link ConnectionDeadlines}.
  */
 public final class HttpVerticle extends VerticleBase {
     /** Lets an HTTP caller keep its own socket out of the notifications of its request. */
     public static final String SOCKET_HEADER = "X-Herald-Socket-Id";
+    /** A SockJS request body (xhr_send) carries JSON-escaped frames: room for one frame at the limit. */
+    private static final long SOCKJS_BODY_LIMIT = 2L * SocketEndpoint.MAX_FRAME_BYTES;
+    private static final String PRINCIPAL = "herald.principal";
 
-    private final String host;
+    private final HeraldConfig config;
     private final int port;
-    private final long maxBodyBytes;
+    private final Auth auth;
     private final Blueprint blueprint;
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private ConnectionDeadlines deadlines;
 
-    public HttpVerticle(String host, int port, long maxBodyBytes, Blueprint blueprint, Health health,
+    public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
                         SocketEndpoint sockets, HaystackApi haystack) {
-        this.sockets = sockets;
-        this.haystack = haystack;
-        this.host = host;
+        this.config = config;
         this.port = port;
-        this.maxBodyBytes = maxBodyBytes;
+        this.auth = auth;
         this.blueprint = blueprint;
         this.health = health;
+        this.sockets = sockets;
+        this.haystack = haystack;
     }
 
     @Override
     public Future<?> start() {
+        deadlines = new ConnectionDeadlines(vertx, HeraldConfig.HEAD_TIMEOUT, config.requestTimeout(), config.idleTimeout());
         Router router = Router.router(vertx);
+        router.route().handler(this::follow);
         router.get("/health").handler(this::health);
-        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(2L * SocketEndpoint.MAX_FRAME_BYTES));
+        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route("/realtime/*").subRouter(sockets.router(vertx));
-        router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
-        router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(haystack::handle);
+        router.route().handler(this::authenticate);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+        router.errorHandler(400, this::unroutable);
+        // HTTP/1.1 only: the deadlines are per connection, and h2c would multiplex requests past them.
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(port)
+                        .setHttp2ClearTextEnabled(false)
                         .setMaxWebSocketFrameSize(2 * SocketEndpoint.MAX_FRAME_BYTES)
                         .setMaxWebSocketMessageSize(2 * SocketEndpoint.MAX_FRAME_BYTES))
-                .requestHandler(router)
+                .connectionHandler(deadlines::opened)
+                .requestHandler(request -> {
+                    deadlines.headArrived(request);
+                    router.handle(request);
+                })
                 .listen();
+    }
+
+    private void follow(RoutingContext ctx) {
+        deadlines.follow(ctx);
+        ctx.next();
     }
 
     private void health(RoutingContext ctx) {
@@ -72,10 +101,37 @@ public final class HttpVerticle extends VerticleBase {
                 .end(report.json().encode()));
     }
 
+    /**
+     * The token, before anything of the body is read: a request announcing a body stays paused while
+     * the token is checked (the Vert.x Web 5 router does not pause it; resuming delivers what was queued
+     * on a later turn of the event loop, once BodyHandler listens). Without a valid token: 401 and, if
+     * a body was announced, a closed connection.
+     */
+    private void authenticate(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        boolean paused = declaresBody(request) && !request.isEnded();
+        if (paused) {
+            request.pause();
+        }
+        auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION))
+                .onSuccess(principal -> {
+                    ctx.put(PRINCIPAL, principal);
+                    if (paused && !request.isEnded()) {
+                        request.resume();
+                    }
+                    ctx.next();
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
+    }
+
     private void blueprint(RoutingContext ctx) {
         Future.succeededFuture(ctx)
                 .map(this::toActionRequest)
-                .compose(blueprint::handle)
+                .compose(request -> blueprint.handleAs(request, principal(ctx)))
                 .onSuccess(response -> send(ctx, response))
                 .onFailure(ctx::fail);
     }
@@ -94,35 +150,91 @@ public final class HttpVerticle extends VerticleBase {
         Map<String, String> query = new LinkedHashMap<>();
         try {
             ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("E_INVALID_CRITERIA", "The query string is not correctly percent-encoded.");
+        } catch (IllegalArgumentException | HttpException e) {
+            throw ApiError.invalidCriteria("The query string is not correctly percent-encoded.");
         }
         return new ActionRequest(ctx.request().method().name(), ctx.request().path(), query, body,
                 ctx.request().getHeader("Authorization"), ctx.request().getHeader(SOCKET_HEADER), false);
     }
 
-    private static void send(RoutingContext ctx, ActionResponse response) {
+    private static Future<Void> send(RoutingContext ctx, ActionResponse response) {
         if (response.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
-        ctx.response()
+        return ctx.response()
                 .setStatusCode(response.status())
                 .putHeader("content-type", "application/json; charset=utf-8")
                 .end(Json.encode(response.body()));
     }
 
-    /** Failures raised before the blueprint runs (body too large, bad encoding) and anything unexpected. */
+    /** Failures raised before a handler answered (no or bad token, body too large) and anything unexpected. */
     private void failure(RoutingContext ctx) {
         ApiError error = switch (ctx.statusCode()) {
-            case 413 -> new ApiError(413, "E_TOO_LARGE", "The request body is larger than " + maxBodyBytes + " bytes.");
+            case 413 -> new ApiError(413, "E_TOO_LARGE", isSockJs(ctx)
+                    ? "A SockJS request body is larger than " + SOCKJS_BODY_LIMIT + " bytes (frames are limited to "
+                    + SocketEndpoint.MAX_FRAME_BYTES + " bytes)."
+                    : "The request body is larger than " + config.maxBodyBytes() + " bytes.");
             case 400 -> ctx.failure() instanceof ApiError e ? e : ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.");
             case 404 -> ApiError.notFound("No route for " + ctx.request().method() + " " + ctx.request().path() + ".");
             case 405 -> new ApiError(405, "E_METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed here.");
             default -> Failures.toApiError(ctx.failure() == null ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure());
         };
+        answer(ctx, error);
+    }
+
+    /**
+     * The router could not route the request, so no handler has run: its path does not decode (the
+     * same answer as a socket's virtual request with that path gets from the blueprint).
+     */
+    private void unroutable(RoutingContext ctx) {
+        answer(ctx, decodes(ctx.request().path()) ? ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.")
+                : ApiError.invalidCriteria("The path is not correctly percent-encoded."));
+    }
+
+    private static boolean decodes(String path) {
+        try {
+            URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * An error as JSON, or as an error grid under {@code /api/}. A body left unread (refused before or
+     * while it was read) is not drained: the connection is closed once the answer is written.
+     */
+    private void answer(RoutingContext ctx, ApiError error) {
         if (ctx.response().ended()) {
             return;
         }
-        send(ctx, new ActionResponse(error.status(), error.toJson()));
+        deadlines.follow(ctx);
+        HttpServerRequest request = ctx.request();
+        boolean unread = declaresBody(request) && !request.isEnded();
+        if (unread) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        Future<Void> written = request.path().startsWith("/api/") ? HaystackApi.sendError(ctx, error)
+                : send(ctx, new ActionResponse(error.status(), error.toJson()));
+        if (unread) {
+            written.onComplete(v -> request.connection().close());
+        }
+    }
+
+    /** Whether the request announces a body (a positive Content-Length, or chunked). */
+    static boolean declaresBody(HttpServerRequest request) {
+        if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            return true;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length != null && Long.parseLong(length.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    private static boolean isSockJs(RoutingContext ctx) {
+        return ctx.request().path().startsWith("/realtime/");
     }
 }

@@ -1,6 +1,8 @@
 package dev.herald.http;
 
 import dev.herald.models.ModelsLoader;
+import dev.herald.realtime.SocketEndpoint;
+import dev.herald.testing.RawConnection;
 import dev.herald.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -10,7 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Transport-level input: body limits, unreadable bodies, unknown routes and methods, health. */
+/** Transport-level input: body limits, unreadable bodies and paths, unknown routes and methods, health. */
 class HttpEdgesTest {
     private static TestNode node;
 
@@ -65,9 +69,57 @@ class HttpEdgesTest {
         assertEquals("E_NOT_FOUND", json(node.get("/pony/1/toys")).getString("code"));
     }
 
+    /** Whatever layer notices it (the router decodes paths before any handler runs), the answer is Herald's JSON error. */
     @Test
-    void badPercentEncodingIs400() {
-        assertEquals(400, node.get("/pony/%zz").statusCode());
+    void badPercentEncodingAnywhereInThePathIs400InvalidCriteriaAsJson() {
+        for (String path : List.of("/pony/%zz", "/%E0%A4%A", "/pony/%E0%A4%A", "/%zz", "/pony%zz", "/pony/1%2", "/pony/%",
+                "/pony/1/toys/%zz", "/pony/../%zz", "/health%zz", "/realtime/%zz")) {
+            for (String token : Arrays.asList(node.adminToken(), null)) {
+                assertInvalidEncoding(path, rawGet(path, token));
+            }
+        }
+        assertInvalidEncoding("query", rawGet("/pony?where=%zz", node.adminToken()));
+    }
+
+    private static void assertInvalidEncoding(String what, RawConnection.Response r) {
+        assertEquals(400, r.status(), what + ": " + r.body());
+        assertTrue(r.header("Content-Type").startsWith("application/json"), what + ": " + r.header("Content-Type"));
+        assertEquals("E_INVALID_CRITERIA", r.json().getString("code"), what);
+        assertTrue(r.json().getString("message").contains("percent-encoded"), what + ": " + r.body());
+    }
+
+    @Test
+    void badPercentEncodingInAHaystackPathIsA400ErrorGrid() {
+        for (String path : List.of("/api/%zz", "/api/read%E0%A4%A", "/api/read/%")) {
+            RawConnection.Response r = rawGet(path, node.adminToken());
+            assertEquals(400, r.status(), path + ": " + r.body());
+            JsonObject meta = r.json().getJsonObject("meta");
+            assertEquals("m:", meta.getString("err"), path);
+            assertTrue(meta.getString("dis").startsWith("s:HBadRequestError: "), path + ": " + meta.getString("dis"));
+        }
+    }
+
+    /** The client would re-encode a bad path: it goes on the wire as written. */
+    private static RawConnection.Response rawGet(String path, String token) {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n");
+            return c.readResponse(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aSockJsSendOverItsLimitIs413NamingTheFrameLimit() {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("POST /realtime/000/big/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: " + 3 * SocketEndpoint.MAX_FRAME_BYTES + "\r\n\r\n");
+            RawConnection.Response r = c.readResponse(Duration.ofSeconds(10));
+            assertEquals(413, r.status(), r.body());
+            assertEquals("E_TOO_LARGE", r.json().getString("code"));
+            String message = r.json().getString("message");
+            assertTrue(message.contains(String.valueOf(SocketEndpoint.MAX_FRAME_BYTES)), message);
+            assertFalse(message.contains("2048"), "not the REST body limit: " + message);
+        }
     }
 
     @Test
