@@ -154,7 +154,7 @@ public final class HttpVerticle extends VerticleBase {
             throw ApiError.invalidCriteria("The query string is not correctly percent-encoded.");
         }
         return new ActionRequest(ctx.request().method().name(), ctx.request().path(), query, body,
-                ctx.request().getHeader("Authorization"), ctx.request().getHeader(SOCKET_HEADER), false);
+                ctx.request().getHeader(SOCKET_HEADER), false);
     }
 
     private static Future<Void> send(RoutingContext ctx, ActionResponse response) {

@@ -237,7 +237,7 @@ public final class SocketEndpoint {
             params.forEach(e -> query.putIfAbsent(e.getKey(), e.getValue() instanceof String s ? s : Json.encode(e.getValue())));
             data = null;
         }
-        ActionRequest action = new ActionRequest(method, decoded.rawPath(), query, data, null, session.id(), true);
+        ActionRequest action = new ActionRequest(method, decoded.rawPath(), query, data, session.id(), true);
         return principal(session, frame, body)
                 .compose(p -> blueprint.handleAs(action, p), e -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(e))))
                 .compose(response -> response.status() == 200
