@@ -318,13 +318,21 @@ class DestroyModelProperties {
                   node 6 parent=5
                   node 7 parent=8
                   node 8 parent=7
+                  node 9 parent=10
+                  node 10 parent=9
+                  node 11 parent=12
+                  node 12 parent=11
+                  node 13 parent=14
+                  node 14 parent=13
+                  node 15 parent=16
+                  node 16 parent=15
                 subscriptions:
-                  0: node 1 2 3 4 5 6 7 8
+                  0: node 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
                 steps:
-                  together node 1 2
-                  together node 3 4
-                  together node 5 6
-                  together node 7 8
+                  together node 1 2 3 4
+                  together node 5 6 7 8
+                  together node 9 10 11 12
+                  together node 13 14 15 16
                 """));
     }
 
