@@ -1,6 +1,7 @@
 package dev.herald;
 
 import dev.herald.cluster.Cluster;
+import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.models.ModelsLoader;
@@ -46,7 +47,7 @@ class RestartTest {
             return new Running(vertx, database, herald, WebClient.create(vertx));
         }
 
-        private static HeraldConfig config(Path dataDir) {
+        static HeraldConfig config(Path dataDir) {
             return HeraldConfig.fromEnv(Map.of("HERALD_DATA_DIR", dataDir.toString(),
                     "HERALD_HTTP_PORT", "0", "HERALD_HTTP_HOST", "127.0.0.1"));
         }
@@ -137,5 +138,27 @@ class RestartTest {
                     .setUser("postgres").setDatabase("postgres").setPassword("postgres")).await());
             assertEquals("28P01", refused.getSqlState());
         }
+    }
+
+    @Test
+    void aLostSuperuserPasswordStopsStartUpSayingHowToRecoverAndTheRecoveryKeepsTheRecords(@TempDir Path dataDir) throws Exception {
+        String token;
+        long keeper;
+        try (Running first = Running.start(dataDir)) {
+            token = first.herald().auth().mint("admin", List.of("*:*"), 600).orElseThrow();
+            keeper = first.call(HttpMethod.POST, "/pony", new JsonObject().put("name", "Keeper"), token)
+                    .bodyAsJsonObject().getLong("id");
+        }
+        Files.delete(dataDir.resolve("pg-postgres-password"));
+
+        ConfigException refused = assertThrows(ConfigException.class, () -> Database.open(Running.config(dataDir)));
+        assertTrue(refused.getMessage().contains("pg-postgres-password is missing"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("delete " + dataDir.resolve("postgres").resolve("pg_hba.conf")), refused.getMessage());
+
+        Files.delete(dataDir.resolve("postgres").resolve("pg_hba.conf"));
+        try (Running recovered = Running.start(dataDir)) {
+            assertEquals("Keeper", recovered.call(HttpMethod.GET, "/pony/" + keeper, null, token).bodyAsJsonObject().getString("name"));
+        }
+        assertTrue(Files.exists(dataDir.resolve("pg-postgres-password")), "a new superuser password was set");
     }
 }

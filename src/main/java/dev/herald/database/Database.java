@@ -61,9 +61,9 @@ public final class Database implements AutoCloseable {
     private static String hint(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && "28P01".equals(sql.getSQLState())) {
-                return " (the server refuses the password in " + EmbeddedServer.SUPERUSER_PASSWORD_FILE
-                        + ": restore that file, or delete " + HbaFile.NAME + " in the PostgreSQL data directory to have"
-                        + " Herald set new passwords at its next start)";
+                return " (the server refuses the password in " + EmbeddedServer.SUPERUSER_PASSWORD_FILE + ": restore the file"
+                        + " that belongs to this data directory, or delete " + HbaFile.NAME + " in it to have Herald set new"
+                        + " passwords at its next start)";
             }
         }
         return "";

@@ -30,6 +30,8 @@ final class EmbeddedServer {
     private static final Logger LOG = Logger.getLogger(EmbeddedServer.class.getName());
     /** Crash recovery after a kill may take a while on a busy machine; the library's default is 10 s. */
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
+    private static final String LOST_PASSWORD = "the embedded PostgreSQL's superuser password %s is missing, and the server"
+            + " requires it; restore the file, or delete %s to have Herald set new passwords at its next start";
 
     private EmbeddedServer() {
     }
@@ -40,12 +42,15 @@ final class EmbeddedServer {
     /** Blocking: starts (and if needed initialises or upgrades) the server, then provisions the role. */
     static Started start(Path dataDir) throws IOException {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath().normalize();
+        boolean fresh = !Files.exists(pgData.resolve("postgresql.conf"));
+        boolean upgrading = !fresh && HbaFile.letsAnyoneIn(pgData);
+        if (!fresh && !upgrading && !Files.exists(dataDir.resolve(SUPERUSER_PASSWORD_FILE))) {
+            throw new ConfigException(LOST_PASSWORD.formatted(dataDir.resolve(SUPERUSER_PASSWORD_FILE), pgData.resolve(HbaFile.NAME)));
+        }
         String superuserPassword = SecretStore.loadOrCreate(dataDir, SUPERUSER_PASSWORD_FILE, "the embedded PostgreSQL's superuser password");
         String rolePassword = SecretStore.loadOrCreate(dataDir, ROLE_PASSWORD_FILE, "the embedded PostgreSQL's password for Herald");
         SecretStore.createOwnerOnlyDirectories(pgData);
         StalePostmaster.stopIfAny(pgData);
-        boolean fresh = !Files.exists(pgData.resolve("postgresql.conf"));
-        boolean upgrading = !fresh && HbaFile.letsAnyoneIn(pgData);
         if (upgrading) {
             LOG.warning("the embedded PostgreSQL in " + pgData + " lets every local account in (made by an earlier version);"
                     + " setting passwords and handing its tables to the role '" + Provisioning.ROLE + "'");
