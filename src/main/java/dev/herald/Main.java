@@ -14,14 +14,16 @@ import dev.herald.models.ModelsLoader;
 import io.vertx.core.Vertx;
 
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
  * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub NAME --permissions LIST}
  * prints a token signed with this node's secret; {@code java -jar herald.jar cluster 3} runs a local
- * cluster of three nodes on one PostgreSQL. Configuration errors end the process with status 2
- * and one line saying what to fix.
+ * cluster of three nodes on one PostgreSQL. Configuration errors, and a database that cannot be
+ * reached within 30 s, end the process with status 2 and one line saying what to fix; anything else
+ * that stops start-up ends it with status 1 (never a process left hanging on its Vert.x threads).
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -50,6 +52,10 @@ public final class Main {
         } catch (ConfigException | ModelsException e) {
             System.err.println("herald: " + e.getMessage());
             System.exit(2);
+        } catch (Throwable e) {
+            LOG.log(Level.SEVERE, "start-up failed", e);
+            System.err.println("herald: start-up failed: " + e);
+            System.exit(1);
         }
     }
 
@@ -66,18 +72,23 @@ public final class Main {
         Cluster cluster;
         try {
             cluster = config.cluster() ? Cluster.join(config).await() : Cluster.standalone(Vertx.vertx());
-        } catch (RuntimeException e) {
+        } catch (ConfigException e) {
             database.close();
-            throw e instanceof ConfigException ? e : new ConfigException("cannot join the cluster: " + e.getMessage());
+            throw e;
+        } catch (Exception e) {
+            // await() rethrows a failure as it is, checked exceptions included
+            database.close();
+            throw new ConfigException("cannot join the cluster: " + e.getMessage());
         }
         Vertx vertx = cluster.vertx();
         Herald herald;
         try {
             herald = Herald.start(cluster, config, models, database.connectOptions()).await();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // await() rethrows a failure as it is, checked exceptions (a refused connection) included
             vertx.close().await();
             database.close();
-            throw new ConfigException("start-up failed: " + e.getMessage());
+            throw new ConfigException("start-up failed (" + database.description() + "): " + e.getMessage());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();

@@ -25,12 +25,28 @@ public final class PgUrl {
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ConfigException(variable + " is not a valid PostgreSQL URL: " + e.getMessage());
+            String reason = String.valueOf(e.getMessage()).replace(url, redact(url));
+            throw new ConfigException(variable + " is not a valid PostgreSQL URL: " + reason);
         }
     }
 
-    /** The URL without its password, for logs and start-up messages. */
+    /**
+     * The URL without its password, for logs and start-up messages. The password runs to the last {@code @}
+     * (an unescaped {@code @} or {@code /} may be part of it), so a doubt hides too much, never too little.
+     */
     public static String redact(String url) {
-        return url.replaceFirst("(://[^:@/]+):[^@]*@", "$1:***@");
+        int start = url.indexOf("://") + 3;
+        int at = url.lastIndexOf('@');
+        int colon = url.indexOf(':', start);
+        if (start < 3 || at < start || colon < 0 || colon > at) {
+            return url;
+        }
+        return url.substring(0, colon + 1) + "***" + url.substring(at);
+    }
+
+    /** Names the server, database and user of {@code options} for messages; never the password. */
+    public static String describe(PgConnectOptions options) {
+        return "PostgreSQL at " + options.getHost() + ":" + options.getPort() + ", database '" + options.getDatabase()
+                + "', user '" + options.getUser() + "'";
     }
 }
