@@ -192,11 +192,7 @@ final class BatchDestroyer {
                 String child = restricted.get(i).child();
                 for (Row r : checks.get(i).result()) {
                     JsonObject children = blocked.computeIfAbsent(Columns.idToJson(r.getValue(0)), k -> new JsonObject());
-                    JsonArray ids = children.getJsonArray(child);
-                    if (ids == null) {
-                        children.put(child, ids = new JsonArray());
-                    }
-                    ids.add(Columns.idToJson(r.getValue(1)));
+                    Destroyer.addChildren(children, child, List.of(Columns.idToJson(r.getValue(1))));
                 }
             }
             return blocked;

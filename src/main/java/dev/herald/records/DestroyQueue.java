@@ -153,7 +153,9 @@ final class DestroyQueue {
     }
 
     private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {
-        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> single.destroy(tx, model, id))
+        // one snapshot for the whole destroy: every previous as it was, and a concurrent change to anything
+        // this destroy then changes fails it with a serialization failure, and it runs again
+        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> single.destroy(tx, model, id))
                 .map(result -> {
                     Notification.publish(vertx, origin, result.notifications());
                     return result.previous();

@@ -25,17 +25,22 @@ import java.util.Set;
 import static dev.herald.models.Identifiers.quote;
 
 /**
- * Destroys one record and what its associations imply, inside the caller's transaction, and returns
- * the notifications computed from what the statements actually changed:
- * <ul>
- *   <li>the record is locked first ({@code FOR UPDATE}), so of concurrent destroys exactly one finds it;</li>
- *   <li>{@code restrict} children refuse the destroy (409 {@code E_HAS_CHILDREN}) before anything changes;</li>
- *   <li>{@code setNull} children (and one-way references) get their foreign key nulled: {@code updated};</li>
- *   <li>{@code cascade} children are destroyed the same way: their own {@code destroyed};</li>
- *   <li>junction rows are removed: {@code removedFrom} for the records on the other side;</li>
- *   <li>a parent listing the record in a collection gets {@code removedFrom}.</li>
- * </ul>
- * Messages addressed to records destroyed by the same request are dropped.
+ * Destroys one record and what its associations imply, inside the caller's (repeatable-read)
+ * transaction, in two phases:
+ * <ol>
+ *   <li><b>plan</b>, changing nothing: the record is locked ({@code FOR UPDATE}, so of concurrent
+ *       destroys exactly one finds it), its {@code restrict} children refuse it (409
+ *       {@code E_HAS_CHILDREN}), its populated {@code previous} is read, and its {@code cascade}
+ *       children are locked and planned the same way, recursively (a child already in the plan, a
+ *       cycle, is not planned twice). Every {@code previous} is read before anything changes, from the
+ *       transaction's one snapshot;</li>
+ *   <li><b>apply</b>, record by record from the top: {@code setNull} children (and one-way references)
+ *       get their foreign key nulled ({@code updated}), junction rows are removed ({@code removedFrom}
+ *       for the other side), cascaded children are applied, a cycle's back-reference is nulled, parents
+ *       listing the record hear {@code removedFrom}, and the record is deleted ({@code destroyed}).</li>
+ * </ol>
+ * The notifications come from what the statements actually changed; messages addressed to records
+ * destroyed by the same request are dropped.
  */
 final class Destroyer {
     /** How many blocking children a 409 names per child model. */
@@ -59,12 +64,41 @@ final class Destroyer {
                 + " while other records belong to it.", new JsonObject().put("children", children));
     }
 
+    /** Adds {@code ids} to {@code children}'s list for {@code child}, each id once. */
+    static void addChildren(JsonObject children, String child, List<Object> ids) {
+        JsonArray listed = children.getJsonArray(child);
+        if (listed == null) {
+            children.put(child, listed = new JsonArray());
+        }
+        for (Object id : ids) {
+            if (!listed.contains(id)) {
+                listed.add(id);
+            }
+        }
+    }
+
     Future<Result> destroy(Transaction conn, Model model, Object id) {
         Run run = new Run(conn, System.currentTimeMillis());
-        return run.destroy(model, id)
-                .compose(previous -> previous == null
+        return run.plan(model, Columns.idParam(model.primaryKey(), id))
+                .compose(root -> root == null
                         ? Future.failedFuture(ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + "."))
-                        : Future.succeededFuture(new Result(previous, run.notifications())));
+                        : run.apply(root).map(v -> new Result(root.previous, run.notifications())));
+    }
+
+    /** One record of a destroy's plan: what it was, and the cascaded children planned under it. */
+    private static final class Planned {
+        final Model model;
+        final Object id;
+        final JsonObject raw;
+        final List<Planned> children = new ArrayList<>();
+        final List<ForeignKey> cycles = new ArrayList<>();
+        JsonObject previous;
+
+        Planned(Model model, Object id, JsonObject raw) {
+            this.model = model;
+            this.id = id;
+            this.raw = raw;
+        }
     }
 
     /** The state of one destroy request: what is being destroyed and the messages collected so far. */
@@ -89,43 +123,80 @@ final class Destroyer {
         }
 
         /**
-         * The populated record as it was, or null when there is no such record (any more). The lock and
-         * the {@code restrict} check go out together; nothing is changed before the check has passed.
+         * The plan for destroying {@code id}, or null when there is no such record (any more). The lock
+         * and the {@code restrict} check go out together; the reads for {@code previous} and the locks of
+         * the cascaded children go out together once the check has passed.
          */
-        Future<JsonObject> destroy(Model model, Object id) {
-            Object param = Columns.idParam(model.primaryKey(), id);
+        Future<Planned> plan(Model model, Object id) {
             String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                     + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE");
-            Future<RowSet<Row>> locked = conn.execute(lock, Tuple.of(param));
-            Future<JsonObject> blocking = restrictingChildren(model, param);
+            Future<RowSet<Row>> locked = conn.execute(lock, Tuple.of(id));
+            Future<JsonObject> blocking = restrictingChildren(model, id);
             return Future.join(locked, blocking).compose(checked -> {
                 if (locked.result().size() == 0) {
                     return Future.succeededFuture(null);
                 }
                 if (blocking.result() != null) {
-                    return Future.failedFuture(hasChildren(model, Columns.idToJson(param), blocking.result()));
+                    return Future.failedFuture(hasChildren(model, Columns.idToJson(id), blocking.result()));
                 }
                 Row row = locked.result().iterator().next();
-                destroying.add(key(model, param));
-                int slot = destroyed.size();
-                destroyed.add(null);
-                JsonObject raw = Columns.toJson(model, row, true);
-                // pipelined in this order: the reads that make up "previous" run before the changes
+                destroying.add(key(model, id));
+                Planned planned = new Planned(model, id, Columns.toJson(model, row, true));
                 Future<List<JsonObject>> previous = populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));
-                Future<Void> nulled = nullOuts(model, param);
-                Future<Void> links = junctions(model, param);
-                return Future.join(previous, nulled, links)
-                        .compose(v -> cascades(model, param))
-                        .compose(v -> {
-                            parents(model, raw);
-                            String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM "
-                                    + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1");
-                            return conn.execute(delete, Tuple.of(param)).map(previous.result().get(0));
-                        })
-                        .map(record -> {
-                            destroyed.set(slot, Notification.destroyed(model.identity(), Columns.idToJson(param), record));
-                            return record;
-                        });
+                List<ForeignKey> cascading = models.childrenOf(model.identity()).stream()
+                        .filter(fk -> fk.policy() == OnDestroy.CASCADE).toList();
+                List<Future<RowSet<Row>>> children = cascading.stream().map(fk -> conn.execute(statements.get("cascade "
+                        + fk.child() + "." + fk.fk(), () -> "SELECT " + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE "
+                        + quote(fk.fk()) + " = $1 ORDER BY " + quote(Model.ID) + " FOR UPDATE"), Tuple.of(id))).toList();
+                List<Future<?>> all = new ArrayList<>(children);
+                all.add(previous);
+                return Future.join(all).compose(read -> {
+                    planned.previous = previous.result().get(0);
+                    destroyed.add(Notification.destroyed(model.identity(), Columns.idToJson(id), planned.previous));
+                    Future<Void> chain = Future.succeededFuture();
+                    for (int i = 0; i < cascading.size(); i++) {
+                        ForeignKey fk = cascading.get(i);
+                        Model child = models.get(fk.child());
+                        for (Row r : children.get(i).result()) {
+                            Object childId = r.getValue(0);
+                            if (destroying.contains(key(child, childId))) {
+                                if (!planned.cycles.contains(fk)) {
+                                    planned.cycles.add(fk);
+                                }
+                                continue;
+                            }
+                            chain = chain.compose(v -> plan(child, childId).map(c -> {
+                                if (c != null) {
+                                    planned.children.add(c);
+                                }
+                                return null;
+                            }));
+                        }
+                    }
+                    return chain.map(planned);
+                });
+            });
+        }
+
+        /** Applies a plan, from the top: the record's children and links change, then the record is deleted. */
+        Future<Void> apply(Planned planned) {
+            Future<Void> nulled = nullOuts(planned.model, planned.id);
+            Future<Void> links = junctions(planned.model, planned.id);
+            Future<Void> chain = Future.join(nulled, links).mapEmpty();
+            for (Planned child : planned.children) {
+                chain = chain.compose(v -> apply(child));
+            }
+            for (ForeignKey fk : planned.cycles) {
+                // a record above in the cycle still refers to this one; it is deleted later, so only unlink it now
+                String unlink = statements.get("unlink cycle " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child())
+                        + " SET " + quote(fk.fk()) + " = NULL WHERE " + quote(fk.fk()) + " = $1");
+                chain = chain.compose(v -> conn.execute(unlink, Tuple.of(planned.id)).mapEmpty());
+            }
+            return chain.compose(v -> {
+                parents(planned.model, planned.raw);
+                String delete = statements.get("delete " + planned.model.identity(), () -> "DELETE FROM "
+                        + Columns.table(planned.model) + " WHERE " + quote(Model.ID) + " = $1");
+                return conn.execute(delete, Tuple.of(planned.id)).mapEmpty();
             });
         }
 
@@ -144,11 +215,10 @@ final class Destroyer {
             return Future.join(checks).map(all -> {
                 JsonObject children = new JsonObject();
                 for (int i = 0; i < restricted.size(); i++) {
-                    JsonArray ids = new JsonArray();
+                    List<Object> ids = new ArrayList<>();
                     checks.get(i).result().forEach(r -> ids.add(Columns.idToJson(r.getValue(0))));
                     if (!ids.isEmpty()) {
-                        JsonArray existing = children.getJsonArray(restricted.get(i).child(), new JsonArray());
-                        children.put(restricted.get(i).child(), existing.addAll(ids));
+                        addChildren(children, restricted.get(i).child(), ids);
                     }
                 }
                 return children.isEmpty() ? null : children;
@@ -163,17 +233,6 @@ final class Destroyer {
             return Future.join(nulled).mapEmpty();
         }
 
-        /** Cascaded children are destroyed one at a time, in order. */
-        private Future<Void> cascades(Model model, Object id) {
-            Future<Void> chain = Future.succeededFuture();
-            for (ForeignKey fk : models.childrenOf(model.identity())) {
-                if (fk.policy() == OnDestroy.CASCADE) {
-                    chain = chain.compose(v -> cascade(fk, id));
-                }
-            }
-            return chain;
-        }
-
         private Future<Void> nullOut(ForeignKey fk, Object id) {
             String sql = statements.get("null " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child()) + " SET "
                     + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT) + " = $2 WHERE " + quote(fk.fk()) + " = $1 RETURNING "
@@ -184,31 +243,6 @@ final class Destroyer {
                             new JsonObject().putNull(fk.fk())));
                 }
                 return null;
-            });
-        }
-
-        /** Destroys the children; a child already being destroyed (a cycle) only loses its reference. */
-        private Future<Void> cascade(ForeignKey fk, Object id) {
-            Model child = models.get(fk.child());
-            String sql = "SELECT " + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk())
-                    + " = $1 ORDER BY " + quote(Model.ID) + " FOR UPDATE";
-            return conn.execute(sql, Tuple.of(id)).compose(rows -> {
-                Future<Void> chain = Future.succeededFuture();
-                boolean cycle = false;
-                for (Row r : rows) {
-                    Object childId = r.getValue(0);
-                    if (destroying.contains(key(child, childId))) {
-                        cycle = true;
-                        continue;
-                    }
-                    chain = chain.compose(v -> destroy(child, Columns.idToJson(childId)).mapEmpty());
-                }
-                if (!cycle) {
-                    return chain;
-                }
-                String unlink = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL WHERE "
-                        + quote(fk.fk()) + " = $1";
-                return chain.compose(v -> conn.execute(unlink, Tuple.of(id)).mapEmpty());
             });
         }
 
