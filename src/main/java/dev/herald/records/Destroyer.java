@@ -123,11 +123,17 @@ final class Destroyer {
         }
 
         /**
-         * The plan for destroying {@code id}, or null when there is no such record (any more). The lock
+         * The plan for destroying {@code id}, or null when there is no such record (any more) or it is
+         * already planned. The lock
          * and the {@code restrict} check go out together; the reads for {@code previous} and the locks of
          * the cascaded children go out together once the check has passed.
          */
         Future<Planned> plan(Model model, Object id) {
+            if (destroying.contains(key(model, id))) {
+                // reached twice (two cascades from one parent, or from two records of the tree): planned once,
+                // in the subtree that reached it first, which is deleted before the records planned after it
+                return Future.succeededFuture(null);
+            }
             String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
                     + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE");
             Future<RowSet<Row>> locked = conn.execute(lock, Tuple.of(id));

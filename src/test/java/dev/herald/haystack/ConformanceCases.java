@@ -6,19 +6,18 @@ import dev.herald.haystack.value.Ref;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The shared conformance file {@code haystack-filter-cases.json}, found relative to the project
- * directory as {@code ../shared/specs/}. A missing file fails the build rather than skipping tests.
+ * The public conformance cases {@code haystack-filter-cases.json}, a copy kept in the test resources
+ * ({@value #RESOURCE}). A missing file fails the build rather than skipping tests.
  */
 public final class ConformanceCases {
 
-    public static final Path FILE = Path.of("..", "shared", "specs", "haystack-filter-cases.json");
+    public static final String RESOURCE = "/haystack/haystack-filter-cases.json";
 
     /** One match case: the records are decoded from JSON v3; ids are the Ref ids without {@code r:}. */
     public record MatchCase(String id, String filter, List<Dict> records, List<String> expectedIds,
@@ -79,15 +78,13 @@ public final class ConformanceCases {
     }
 
     private static JsonObject load() {
-        Path file = FILE.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("conformance cases not found at " + file
-                    + "; the tests expect the shared specs next to the project directory");
-        }
-        try {
-            return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+        try (InputStream in = ConformanceCases.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("conformance cases not found on the test class path at " + RESOURCE);
+            }
+            return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file, e);
+            throw new IllegalStateException("cannot read " + RESOURCE, e);
         }
     }
 }
