@@ -157,16 +157,22 @@ final class BatchDestroyer {
     }
 
     /**
-     * Without {@code restrict} children, without associations from the model to itself and without a
-     * child model that refers to it twice, no record can be refused and no two can be entangled:
-     * whether to commit is known before the statements run.
+     * Without {@code restrict} children, without associations from the model to itself, without a
+     * child model that refers to it twice, and without a populated association (a singular one, or a
+     * collection through a junction) to a model whose records the batch may null, no record can be
+     * refused and no two can be entangled: whether to commit is known before the statements run.
      */
     private boolean decidedInAdvance(Model model) {
         String name = model.identity();
         List<ForeignKey> children = models.childrenOf(name);
         long childModels = children.stream().map(ForeignKey::child).distinct().count();
+        Set<String> nullable = new java.util.HashSet<>();
+        children.stream().filter(fk -> fk.policy() == OnDestroy.SET_NULL).forEach(fk -> nullable.add(fk.child()));
+        boolean showsNullable = model.attributes().values().stream().anyMatch(a -> nullable.contains(a.target())
+                && (a.isSingular() || a.isCollection() && models.oneToMany(name, a.name()).isEmpty()));
         return children.stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
                 && childModels == children.size()
+                && !showsNullable
                 && models.junctionsOf(name).stream().noneMatch(j -> j.modelA().equals(j.modelB()));
     }
 
@@ -249,8 +255,11 @@ final class BatchDestroyer {
             found.forEach((id, row) -> parents(id, Columns.toJson(model, row, true)));
             List<JsonObject> records = previous.fill(found.values().stream().map(r -> Columns.toJson(model, r, false)).toList())
                     .result();
-            Map<Object, Outcome> outcomes = new LinkedHashMap<>();
             List<Object> order = new ArrayList<>(found.keySet());
+            for (int i = 0; i < order.size(); i++) {
+                shownUnchanged(order.get(i), records.get(i));
+            }
+            Map<Object, Outcome> outcomes = new LinkedHashMap<>();
             for (int i = 0; i < order.size(); i++) {
                 Object id = order.get(i);
                 JsonObject record = records.get(i);
@@ -341,6 +350,29 @@ final class BatchDestroyer {
                 if (fk.collection() != null && parentId != null) {
                     untangled(fk.parent(), parentId, id);
                     sideEffects.get(id).add(Notification.removedFrom(fk.parent(), parentId, fk.collection(), id));
+                }
+            }
+        }
+
+        /**
+         * A record's {@code previous} must not show a row that another record of the batch nulls: alone,
+         * one of them would go first and the other would show that row changed.
+         */
+        private void shownUnchanged(Object id, JsonObject record) {
+            for (Attribute a : model.attributes().values()) {
+                Object value = record.getValue(a.name());
+                List<Object> shown = new ArrayList<>();
+                if (a.isSingular() && value instanceof JsonObject target) {
+                    shown.add(target.getValue(Model.ID));
+                } else if (a.isCollection() && value instanceof JsonArray list) {
+                    list.forEach(c -> shown.add(((JsonObject) c).getValue(Model.ID)));
+                }
+                for (Object other : shown) {
+                    Object nulledFor = nulledBy.get(a.target() + "\u0000" + other);
+                    if (nulledFor != null && !nulledFor.equals(id)) {
+                        throw new Unbatchable(model.identity() + " " + id + " shows " + a.target() + " " + other
+                                + ", which destroying " + nulledFor + " changes");
+                    }
                 }
             }
         }

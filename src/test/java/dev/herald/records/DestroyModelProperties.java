@@ -54,6 +54,56 @@ class DestroyModelProperties {
     // repeats its shape on several records: one of them shows it (they all did in every run so far).
 
     /**
+     * Found by {@code everyDestroyDoesWhatTheContractSays} in a fresh clone: two cats destroyed in one
+     * batch, each showing (as its singular {@code up1}) an ant that the other's destroy nulls; no serial
+     * order explains both {@code previous}. Such a batch now runs one destroy at a time.
+     */
+    @Example
+    void aBatchWhoseRecordsShowRowsTheOthersNullIsNotBatched() {
+        // four pairs, each sent at once behind a missing id, so that the pair shares a batch
+        DestroyRun.run(DestroyScenario.parse("""
+                models:
+                  ant:
+                    attributes:
+                      label: { type: string }
+                      kids1: { collection: cat, via: up1 }
+                      up2: { model: cat }
+                  cat:
+                    attributes:
+                      label: { type: string }
+                      up1: { model: ant }
+                      kids2: { collection: ant, via: up2 }
+                records:
+                  ant 1 up2=1
+                  ant 2 up2=2
+                  ant 11 up2=3
+                  ant 12 up2=4
+                  ant 21 up2=5
+                  ant 22 up2=6
+                  ant 31 up2=7
+                  ant 32 up2=8
+                  cat 1 up1=2
+                  cat 2 up1=1
+                  cat 3 up1=12
+                  cat 4 up1=11
+                  cat 5 up1=22
+                  cat 6 up1=21
+                  cat 7 up1=32
+                  cat 8 up1=31
+                links:
+                subscriptions:
+                  0: ant 1 2 11 12 21 22 31 32
+                  1: cat 1 2 3 4 5 6 7 8
+                  2: ant 2 12, cat 1 3
+                steps:
+                  together cat 99 2 1 99
+                  together cat 99 4 3 99
+                  together cat 99 6 5 99
+                  together cat 99 8 7 99
+                """));
+    }
+
+    /**
      * Found by {@code everyTreeIsDestroyedOrRefusedWhole} once destroys were planned before applied: a
      * child reached through two cascades of one parent was planned twice, and its other parent heard
      * {@code removedFrom} twice.
