@@ -1,18 +1,25 @@
 package dev.herald.realtime;
 
+import dev.herald.auth.Auth;
 import dev.herald.auth.Principal;
+import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * One connected SockJS socket: its id, the event loop it lives on, who it is authenticated as (until
- * that token's {@code exp}) and when it was last heard from. Writes always hop to the socket's own
- * context.
+ * One connected SockJS socket: its id, the event loop it lives on, who it is (the token a frame
+ * carries, else the one it is authenticated with until that token's {@code exp}, else the
+ * {@code ?access_token=} it connected with) and when it was last heard from. Writes always hop to the
+ * socket's own context.
  *
  * <p>Back-pressure (DESIGN §6): the socket stops being read while more than {@value #PAUSE_BYTES}
  * bytes of frames wait to be written to its peer, or while {@value #MAX_IN_FLIGHT} of its requests
@@ -28,7 +35,7 @@ final class SocketSession {
     private final String id;
     private final SockJSSocket socket;
     private final Context context;
-    private final boolean authRequired;
+    private final Auth auth;
     private volatile Principal principal;
     private volatile Future<Principal> connectAuthentication;
     private volatile long lastSeen = System.nanoTime();
@@ -39,11 +46,11 @@ final class SocketSession {
     private boolean paused;
     private boolean closed;
 
-    SocketSession(String id, SockJSSocket socket, Context context, boolean authRequired) {
+    SocketSession(String id, SockJSSocket socket, Context context, Auth auth) {
         this.id = id;
         this.socket = socket;
         this.context = context;
-        this.authRequired = authRequired;
+        this.auth = auth;
     }
 
     String id() {
@@ -58,16 +65,78 @@ final class SocketSession {
 
     /** Whether notifications may reach this socket now: authentication is off, or its token is still good. */
     boolean authorized() {
-        return !authRequired || principal() != null;
+        return !auth.enabled() || principal() != null;
     }
 
-    /** The check of the {@code ?access_token=} the socket connected with; frames without a token wait on it. */
-    void connectedWith(Future<Principal> authentication) {
-        this.connectAuthentication = authentication;
+    /**
+     * Checks the {@code ?access_token=} the socket connected with, if any: frames without a token of their
+     * own wait on that check; a refused token is answered with an {@code err} frame.
+     */
+    void checkAccessToken() {
+        String token = accessToken(socket.uri());
+        if (token != null) {
+            connectAuthentication = auth.authenticate(token)
+                    .onSuccess(this::authenticated)
+                    .onFailure(e -> send(Frames.err(401, null, Failures.toApiError(e).getMessage())));
+        }
     }
 
-    Future<Principal> connectAuthentication() {
-        return connectAuthentication;
+    private static String accessToken(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        try {
+            List<String> values = new QueryStringDecoder(uri).parameters().get("access_token");
+            return values == null || values.isEmpty() ? null : values.get(0);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The token a frame carries: its {@code headers.authorization}, else its body's (a virtual request's); null if none. */
+    static String tokenOf(JsonObject frame, JsonObject body) {
+        String header = stringAt(frame.getValue("headers"), "authorization");
+        if (header == null && body != null) {
+            header = stringAt(body.getValue("headers"), "authorization");
+        }
+        return header;
+    }
+
+    private static String stringAt(Object headers, String name) {
+        if (headers instanceof JsonObject h) {
+            for (String key : h.fieldNames()) {
+                if (key.equalsIgnoreCase(name) && h.getValue(key) instanceof String s) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Who a frame acts as: the token of the frame, which authenticates the socket, else the one the
+     * socket is authenticated with, while it has not expired.
+     */
+    Future<Principal> principalOf(JsonObject frame, JsonObject body) {
+        String header = tokenOf(frame, body);
+        if (header != null) {
+            return auth.authenticate(header).onSuccess(this::authenticated);
+        }
+        if (!auth.enabled()) {
+            return auth.authenticate(null);
+        }
+        Principal known = principal();
+        if (known != null) {
+            return Future.succeededFuture(known);
+        }
+        Future<Principal> connecting = connectAuthentication;
+        if (connecting != null && !connecting.isComplete()) {
+            return connecting.compose(p -> p.expired() ? Future.failedFuture(ApiError.unauthorized("token expired")) : Future.succeededFuture(p));
+        }
+        if (connecting != null && connecting.failed()) {
+            return connecting;
+        }
+        return Future.failedFuture(ApiError.unauthorized("A bearer token is required: headers.authorization or ?access_token=."));
     }
 
     /** What happens when the socket's token reaches its {@code exp} (set once, before any token is accepted). */

@@ -1,0 +1,141 @@
+package dev.herald.realtime;
+
+import dev.herald.auth.Action;
+import dev.herald.auth.Principal;
+import dev.herald.errors.ApiError;
+import dev.herald.haystack.EntitiesVerticle;
+import dev.herald.haystack.HaystackAddresses;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import dev.herald.records.Values;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code herald.subscribe}, {@code herald.unsubscribe} and {@code herald.watch}: the records a frame
+ * names (at most {@value #MAX_IDS}; entities by UUID or fully-qualified name), and the read permission
+ * subscribing to a model takes. Unsubscribing needs no permission.
+ */
+final class SubscriptionFrames {
+    private static final int MAX_IDS = 1000;
+
+    private final Vertx vertx;
+    private final Models models;
+    private final SubscriptionVerticle subscriptions;
+    private final VerifiedJoins joins;
+
+    SubscriptionFrames(Vertx vertx, Models models, SubscriptionVerticle subscriptions, VerifiedJoins joins) {
+        this.vertx = vertx;
+        this.models = models;
+        this.subscriptions = subscriptions;
+        this.joins = joins;
+    }
+
+    Future<Object> subscribe(SocketSession session, JsonObject frame) {
+        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
+                .compose(target -> session.principalOf(frame, null).map(p -> {
+                    requireRead(p, target.model);
+                    return target;
+                }))
+                .compose(target -> joins.join(session, Map.of(target.model, target.ids)).map(missing -> {
+                    List<Object> notFound = new ArrayList<>(target.unresolved);
+                    notFound.addAll(missing.getOrDefault(target.model, List.of()));
+                    List<Object> subscribed = target.ids.stream().filter(id -> !notFound.contains(id)).toList();
+                    return new JsonObject().put("subscribed", new JsonArray(subscribed)).put("notFound", new JsonArray(notFound));
+                }));
+    }
+
+    Future<Object> unsubscribe(SocketSession session, JsonObject frame) {
+        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
+                .compose(target -> subscriptions.leave(session, target.model, target.ids)
+                        .map(v -> new JsonObject().put("unsubscribed", new JsonArray(target.ids))));
+    }
+
+    Future<Object> watch(SocketSession session, JsonObject frame) {
+        return Future.succeededFuture(frame).map(f -> modelOf(f.getValue("body")))
+                .compose(model -> session.principalOf(frame, null).map(p -> {
+                    requireRead(p, model);
+                    return model;
+                }))
+                .compose(model -> subscriptions.watch(session, model)
+                        .map(v -> new JsonObject().put("watching", model)));
+    }
+
+    private static void requireRead(Principal principal, String model) {
+        if (!principal.allows(model, Action.READ)) {
+            throw ApiError.forbidden("Permission " + model + ":read is required to subscribe.");
+        }
+    }
+
+    /** The records a subscribe or unsubscribe frame names; {@code unresolved}: entity names that name nothing. */
+    private record Target(String model, List<Object> ids, List<Object> unresolved) {
+    }
+
+    private Future<Target> target(Object body) {
+        String model = modelOf(body);
+        if (!(((JsonObject) body).getValue("ids") instanceof JsonArray raw)) {
+            throw ApiError.badRequest("E_BAD_FRAME", "\"ids\" must be an array.");
+        }
+        if (raw.size() > MAX_IDS) {
+            throw ApiError.badRequest("E_BAD_FRAME", "At most " + MAX_IDS + " ids per frame.");
+        }
+        if (model.equals(EntitiesVerticle.MODEL)) {
+            return entityTarget(raw);
+        }
+        Model records = models.get(model);
+        List<Object> ids = new ArrayList<>();
+        for (Object id : raw) {
+            Object valid;
+            try {
+                valid = Values.id(records, id);
+            } catch (ApiError e) {
+                throw ApiError.badRequest("E_BAD_FRAME", e.getMessage());
+            }
+            if (!ids.contains(valid)) {
+                ids.add(valid);
+            }
+        }
+        return Future.succeededFuture(new Target(model, ids, List.of()));
+    }
+
+    /** Entities are named by UUID or fully-qualified name; rooms are keyed by the UUID. */
+    private Future<Target> entityTarget(JsonArray raw) {
+        for (Object id : raw) {
+            if (!(id instanceof String s) || s.isBlank() || s.length() > 1024) {
+                throw ApiError.badRequest("E_BAD_FRAME", "Entity ids are UUIDs or fully-qualified names (strings).");
+            }
+        }
+        return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE,
+                new JsonObject().put("op", "resolve").put("ids", raw)).map(reply -> {
+            JsonObject resolved = reply.body().getJsonObject("body");
+            List<Object> ids = new ArrayList<>();
+            List<Object> unresolved = new ArrayList<>();
+            for (Object given : raw) {
+                String uuid = resolved.getString((String) given);
+                if (uuid == null) {
+                    unresolved.add(given);
+                } else if (!ids.contains(uuid)) {
+                    ids.add(uuid);
+                }
+            }
+            return new Target(EntitiesVerticle.MODEL, ids, unresolved);
+        });
+    }
+
+    private String modelOf(Object body) {
+        if (!(body instanceof JsonObject object) || !(object.getValue("model") instanceof String name)) {
+            throw ApiError.badRequest("E_BAD_FRAME", "The body needs a \"model\".");
+        }
+        if (name.equals(EntitiesVerticle.MODEL)) {
+            return name;
+        }
+        return models.find(name).map(Model::identity)
+                .orElseThrow(() -> ApiError.badRequest("E_BAD_FRAME", "No model named '" + name + "'."));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.herald.realtime;
+
+import dev.herald.haystack.EntitiesVerticle;
+import dev.herald.haystack.HaystackAddresses;
+import dev.herald.records.RecordsAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a socket joins record rooms, for {@code herald.subscribe} and for autosubscribe alike: the rooms
+ * are joined first and the records checked after, so a destroy racing the join is either delivered
+ * or seen missing; the rooms of missing records are left again.
+ */
+final class VerifiedJoins {
+    private final Vertx vertx;
+    private final SubscriptionVerticle subscriptions;
+
+    VerifiedJoins(Vertx vertx, SubscriptionVerticle subscriptions) {
+        this.vertx = vertx;
+        this.subscriptions = subscriptions;
+    }
+
+    /** Joins the rooms, then checks the records still exist and leaves those that do not: returns them. */
+    Future<Map<String, List<Object>>> join(SocketSession session, Map<String, List<Object>> rooms) {
+        return subscriptions.join(session, rooms).compose(v -> {
+            List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
+            rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
+                            new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
+                    .compose(reply -> {
+                        List<Object> existing = reply.body().getJsonArray("body").getList();
+                        List<Object> missing = ids.stream().filter(id -> !existing.contains(id)).toList();
+                        return subscriptions.leave(session, model, missing).map(done -> Map.entry(model, missing));
+                    })));
+            return Future.all(checks).map(all -> {
+                Map<String, List<Object>> missing = new LinkedHashMap<>();
+                checks.forEach(c -> missing.put(c.result().getKey(), c.result().getValue()));
+                return missing;
+            });
+        });
+    }
+
+    private static String existsAddress(String model) {
+        return model.equals(EntitiesVerticle.MODEL) ? HaystackAddresses.EXECUTE : RecordsAddresses.EXECUTE;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.herald.realtime;
+
+import dev.herald.blueprint.ActionRequest;
+import dev.herald.blueprint.ActionResponse;
+import dev.herald.blueprint.Blueprint;
+import dev.herald.errors.ApiError;
+import dev.herald.errors.Failures;
+import dev.herald.models.Model;
+import dev.herald.models.Models;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code herald.request}: a virtual request is exactly the REST action, run as the frame's principal
+ * and answered as {@code {statusCode, headers, body}}, the action's errors included (a body that is
+ * not a request gets an {@code err} frame); a successful one autosubscribes the socket, as Sails does.
+ */
+final class VirtualRequests {
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PATCH", "PUT", "DELETE");
+
+    private final Models models;
+    private final Blueprint blueprint;
+    private final SubscriptionVerticle subscriptions;
+    private final VerifiedJoins joins;
+
+    VirtualRequests(Models models, Blueprint blueprint, SubscriptionVerticle subscriptions, VerifiedJoins joins) {
+        this.models = models;
+        this.blueprint = blueprint;
+        this.subscriptions = subscriptions;
+        this.joins = joins;
+    }
+
+    Future<Object> request(SocketSession session, JsonObject frame) {
+        if (!(frame.getValue("body") instanceof JsonObject body)
+                || !(body.getValue("method") instanceof String rawMethod)
+                || !METHODS.contains(rawMethod.toUpperCase(Locale.ROOT))
+                || !(body.getValue("url") instanceof String url) || !url.startsWith("/")) {
+            return Future.failedFuture(ApiError.badRequest("E_BAD_FRAME",
+                    "herald.request needs a body {\"method\":\"GET|POST|PATCH|PUT|DELETE\",\"url\":\"/model/id\",\"data\":{..}}."));
+        }
+        String method = rawMethod.toUpperCase(Locale.ROOT);
+        QueryStringDecoder decoded;
+        try {
+            decoded = new QueryStringDecoder(url);
+        } catch (IllegalArgumentException e) {
+            return Future.succeededFuture(reply(ActionResponse.of(ApiError.invalidCriteria("The url is not correctly encoded."))));
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        decoded.parameters().forEach((k, v) -> query.put(k, v.get(0)));
+        Object data = body.getValue("data");
+        if (method.equals("GET") && data instanceof JsonObject params) {
+            params.forEach(e -> query.putIfAbsent(e.getKey(), e.getValue() instanceof String s ? s : Json.encode(e.getValue())));
+            data = null;
+        }
+        ActionRequest action = new ActionRequest(method, decoded.rawPath(), query, data, session.id(), true);
+        return session.principalOf(frame, body)
+                .compose(p -> blueprint.handleAs(action, p), e -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(e))))
+                .compose(response -> response.status() == 200
+                        ? autosubscribe(session, method, decoded.rawPath(), response)
+                        : Future.succeededFuture(response))
+                .map(VirtualRequests::reply);
+    }
+
+    private static Object reply(ActionResponse response) {
+        return new JsonObject().put("statusCode", response.status()).put("headers", new JsonObject()).put("body", response.body());
+    }
+
+    /**
+     * Sails' autosubscribe: findOne subscribes to the record and its populated children, find to the
+     * returned records (and their children) and to the model's creations, create and update to the
+     * record, add and remove to the parent. A destroy racing the read ({@link VerifiedJoins}) turns a
+     * findOne into a 404.
+     */
+    private Future<ActionResponse> autosubscribe(SocketSession session, String method, String path, ActionResponse response) {
+        String[] segments = Blueprint.segments(path);
+        Model model = segments.length == 0 ? null : models.find(segments[0]).orElse(null);
+        if (model == null || (method.equals("DELETE") && segments.length <= 2)) {
+            return Future.succeededFuture(response);
+        }
+        Map<String, List<Object>> rooms = new LinkedHashMap<>();
+        boolean watch = false;
+        if (method.equals("GET") && response.body() instanceof JsonArray list) {
+            list.forEach(r -> Subscribed.addDeep(model, (JsonObject) r, rooms));
+            watch = true;
+        } else if (method.equals("GET") && response.body() instanceof JsonObject record) {
+            Subscribed.addDeep(model, record, rooms);
+        } else if (response.body() instanceof JsonObject record) {
+            rooms.computeIfAbsent(model.identity(), k -> new ArrayList<>()).add(record.getValue(Model.ID));
+        }
+        Object mainId = method.equals("GET") && response.body() instanceof JsonObject r ? r.getValue(Model.ID) : null;
+        Future<Void> watched = watch ? subscriptions.watch(session, model.identity()) : Future.succeededFuture();
+        return watched.compose(v -> joins.join(session, rooms)).map(missing -> {
+            boolean mainGone = mainId != null && missing.getOrDefault(model.identity(), List.of()).contains(mainId);
+            return mainGone
+                    ? ActionResponse.of(ApiError.notFound("No " + model.identity() + " record with id " + mainId + "."))
+                    : response;
+        });
+    }
+}
