@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
  * latency against the database's own single-row DELETE rate, cross-node notification latency at
  * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter. Prints the
  * figures and writes them as JSON. Every loop is bounded in count and time; everything it starts, it
- * stops. This class is the command (options, the C1 relaunch, the cluster, the report); the measured
- * phases are {@link Scenarios}.
+ * stops. This class is the command (options, the C1 relaunch, the cluster, the order of the phases,
+ * the report); each measured phase is a class of its own ({@link WarmUp}, {@link Throughput},
+ * {@link RawDeletes}, {@link PacedLatency}, {@link FanOut}, {@link DeleteRecByFilter}) over a
+ * {@link BenchContext}.
  */
 public final class BenchCommand {
     private static final String MODELS = """
@@ -160,7 +162,7 @@ public final class BenchCommand {
                                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap for the driver")
                         .put("nodes", options.get("nodes"))
                         .put("database", cluster.databaseDescription());
-                new Scenarios(vertx, cluster, token, options).runAll(results);
+                measure(new BenchContext(vertx, cluster, token, options), results);
                 print(results);
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 Files.writeString(out, results.encodePrettily());
@@ -170,6 +172,19 @@ public final class BenchCommand {
                 vertx.close().await();
             }
         }
+    }
+
+    /** Every phase, in order, into {@code results}. */
+    private static void measure(BenchContext bench, JsonObject results) {
+        WarmUp.run(bench);
+        results.put("throughput", Throughput.run(bench));
+        results.put("rawDelete", RawDeletes.run(bench));
+        double ratio = results.getJsonObject("throughput").getDouble("destroys_per_s")
+                / results.getJsonObject("rawDelete").getDouble("deletes_per_s");
+        results.put("herald_over_raw", Math.round(ratio * 1000) / 1000.0);
+        results.put("pacedLatency", PacedLatency.run(bench));
+        results.put("fanout", FanOut.run(bench));
+        results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
     }
 
     private void awaitCluster() {
@@ -188,7 +203,7 @@ public final class BenchCommand {
                 if (System.nanoTime() > deadline) {
                     throw new ConfigException("the bench cluster did not come up within 120 s");
                 }
-                Scenarios.sleep(250);
+                BenchContext.sleep(250);
             }
         }
         probe.close();

@@ -1,0 +1,128 @@
+package dev.herald.bench;
+
+import dev.herald.cluster.LocalCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every bench phase works with: the running local cluster, the token, the options and the
+ * driver's clients (a web client, a plain HTTP client for destroys, a pool straight to PostgreSQL),
+ * sized to the concurrency; and the steps phases share: seeding ponies, one destroy, bounded waits.
+ * Every wait is bounded in time.
+ */
+final class BenchContext {
+    private final Vertx vertx;
+    private final LocalCluster cluster;
+    private final List<Integer> ports;
+    private final String token;
+    private final Map<String, Integer> options;
+    private final WebClient http;
+    private final HttpClient destroys;
+    private final Pool sql;
+
+    BenchContext(Vertx vertx, LocalCluster cluster, String token, Map<String, Integer> options) {
+        this.vertx = vertx;
+        this.cluster = cluster;
+        this.ports = cluster.ports();
+        this.token = token;
+        this.options = options;
+        this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(options.get("concurrency")));
+        this.destroys = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(options.get("concurrency")));
+        this.sql = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(options.get("concurrency")))
+                .connectingTo(cluster.connectOptions()).using(vertx).build();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    int option(String name) {
+        return options.get(name);
+    }
+
+    String token() {
+        return token;
+    }
+
+    /** The HTTP port of every node; the first node takes the destroys. */
+    List<Integer> ports() {
+        return ports;
+    }
+
+    List<Process> nodes() {
+        return cluster.nodes();
+    }
+
+    WebClient http() {
+        return http;
+    }
+
+    Pool sql() {
+        return sql;
+    }
+
+    /** Subscribers sit on the nodes that do not take the destroys (on the only node, with one). */
+    List<Integer> remoteNodes() {
+        return ports.size() == 1 ? ports : ports.subList(1, ports.size());
+    }
+
+    /** N ponies, each with one toy, inserted straight into PostgreSQL; returns their ids. */
+    List<Long> seed(int count) {
+        List<Long> ids = new ArrayList<>();
+        sql.preparedQuery("INSERT INTO pony (\"createdAt\", \"updatedAt\", name) SELECT 0, 0, 'p' || g FROM generate_series(1, $1) g RETURNING id")
+                .execute(Tuple.of(count)).await().forEach(r -> ids.add(r.getLong(0)));
+        sql.preparedQuery("INSERT INTO toy (\"createdAt\", \"updatedAt\", label, owner) SELECT 0, 0, 't', id FROM unnest($1::bigint[]) id")
+                .execute(Tuple.of((Object) ids.toArray(Long[]::new))).await();
+        return ids;
+    }
+
+    /**
+     * {@code DELETE /pony/:id} on the first node with the plain HTTP client (the driver shares the
+     * machine, so it spends as little as it can); the status, once the body has arrived.
+     */
+    Future<Integer> destroy(long id) {
+        return destroys.request(HttpMethod.DELETE, ports.get(0), "127.0.0.1", "/pony/" + id)
+                .compose(request -> request.putHeader("Authorization", "Bearer " + token).send())
+                .compose(response -> response.end().map(v -> response.statusCode()));
+    }
+
+    static void awaitBounded(Future<Void> done) {
+        try {
+            done.await(10, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("a bench phase did not finish within 10 minutes");
+        }
+    }
+
+    static void awaitDeliveries(Subscribers subscribers, long expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (subscribers.received() < expected && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        sleep(200);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.herald.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The destroys of one phase (warm-up, throughput, paced): ponies seeded for it, the option's number of
+ * subscribers on the remote nodes, each subscribed to all of them, every pony destroyed over HTTP, and
+ * what the subscribers heard.
+ */
+final class DestroyRun {
+    private final BenchContext bench;
+    private final List<Long> ids;
+    private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+    private final Subscribers subscribers;
+    private final Stats httpLatency = new Stats();
+    private int failed;
+
+    DestroyRun(BenchContext bench, int count) {
+        this.bench = bench;
+        this.ids = bench.seed(count);
+        this.subscribers = new Subscribers(bench.vertx(), sentAt);
+        subscribers.open(bench.option("subscribers"), bench.remoteNodes(), bench.token(), ids);
+    }
+
+    /**
+     * Destroys every pony, {@code concurrency} at a time; with a positive {@code rate}, paced to that
+     * many per second instead. Returns the nanoseconds it took.
+     */
+    long drive(int concurrency, int rate) {
+        long start = System.nanoTime();
+        failed = destroyAll(concurrency, rate);
+        return System.nanoTime() - start;
+    }
+
+    /** Returns how many destroys did not answer 200. */
+    private int destroyAll(int concurrency, int rate) {
+        Vertx vertx = bench.vertx();
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        Promise<Void> done = Promise.promise();
+        AtomicInteger finished = new AtomicInteger();
+        Function<Long, Future<Integer>> destroy = id -> {
+            long t = System.nanoTime();
+            sentAt.put(id, t);
+            return bench.destroy(id).onComplete(ar -> {
+                httpLatency.add(System.nanoTime() - t);
+                if (ar.failed() || ar.result() != 200) {
+                    failures.incrementAndGet();
+                }
+                if (finished.incrementAndGet() == ids.size()) {
+                    done.tryComplete();
+                }
+            });
+        };
+        vertx.runOnContext(v -> {
+            if (rate > 0) {
+                long start = System.nanoTime();
+                long periodic = vertx.setPeriodic(1, timer -> {
+                    long due = Math.min(ids.size(), (System.nanoTime() - start) * rate / 1_000_000_000L);
+                    while (next.get() < due) {
+                        destroy.apply(ids.get(next.getAndIncrement()));
+                    }
+                    if (next.get() >= ids.size()) {
+                        vertx.cancelTimer(timer);
+                    }
+                });
+                done.future().onComplete(x -> vertx.cancelTimer(periodic));
+                return;
+            }
+            for (int w = 0; w < concurrency; w++) {
+                worker(next, destroy);
+            }
+        });
+        BenchContext.awaitBounded(done.future());
+        return failures.get();
+    }
+
+    private void worker(AtomicInteger next, Function<Long, Future<Integer>> destroy) {
+        int i = next.getAndIncrement();
+        if (i < ids.size()) {
+            destroy.apply(ids.get(i)).onComplete(ar -> worker(next, destroy));
+        }
+    }
+
+    /** Waits (bounded) until every subscriber has heard of every destroy. */
+    void awaitDeliveries() {
+        BenchContext.awaitDeliveries(subscribers, expected());
+    }
+
+    private long expected() {
+        return (long) ids.size() * bench.option("subscribers");
+    }
+
+    /** Failed destroys, their HTTP latency, and the notifications' latency, losses and duplicates. */
+    JsonObject figures() {
+        return new JsonObject().put("failed", failed)
+                .put("http_latency", httpLatency.summary())
+                .put("notification_latency", subscribers.latency().summary())
+                .put("lost_notifications", expected() - subscribers.received())
+                .put("duplicate_notifications", subscribers.duplicates());
+    }
+
+    void close() {
+        subscribers.close();
+    }
+}

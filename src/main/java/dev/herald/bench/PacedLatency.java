@@ -1,0 +1,25 @@
+package dev.herald.bench;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Cross-node notification latency at a steady {@code rate} of destroys per second (not flat out),
+ * with subscribers on the nodes that do not take the destroys.
+ */
+final class PacedLatency {
+    private PacedLatency() {
+    }
+
+    static JsonObject run(BenchContext bench) {
+        int n = bench.option("paced");
+        int rate = bench.option("rate");
+        DestroyRun destroys = new DestroyRun(bench, n);
+        long elapsed = destroys.drive(0, rate);
+        destroys.awaitDeliveries();
+        JsonObject result = new JsonObject().put("records", n).put("target_rate_per_s", rate)
+                .put("achieved_rate_per_s", Math.round(n / Stats.seconds(elapsed)))
+                .mergeIn(destroys.figures());
+        destroys.close();
+        return result;
+    }
+}

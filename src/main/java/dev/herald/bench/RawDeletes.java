@@ -1,0 +1,58 @@
+package dev.herald.bench;
+
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The yardstick of the throughput phase: the same number of single-row DELETEs issued straight to
+ * PostgreSQL at the same concurrency, on a scratch table it creates and drops.
+ */
+final class RawDeletes {
+    private RawDeletes() {
+    }
+
+    static JsonObject run(BenchContext bench) {
+        int n = bench.option("records");
+        int concurrency = bench.option("concurrency");
+        Pool sql = bench.sql();
+        sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
+        sql.query("CREATE TABLE bench_raw (id bigint PRIMARY KEY, name text)").execute().await();
+        sql.preparedQuery("INSERT INTO bench_raw SELECT g, 'p' || g FROM generate_series(1, $1) g").execute(Tuple.of(n)).await();
+        AtomicInteger next = new AtomicInteger(1);
+        Promise<Void> done = Promise.promise();
+        AtomicInteger finished = new AtomicInteger();
+        CpuMeter cpu = CpuMeter.start(bench.nodes());
+        long start = System.nanoTime();
+        bench.vertx().runOnContext(v -> {
+            for (int w = 0; w < concurrency; w++) {
+                worker(sql, n, next, finished, done);
+            }
+        });
+        BenchContext.awaitBounded(done.future());
+        long elapsed = System.nanoTime() - start;
+        Map<String, Double> cpuPerDelete = cpu.perOperation(n);
+        sql.query("DROP TABLE bench_raw").execute().await();
+        return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("concurrency", concurrency)
+                .put("deletes_per_s", Math.round(n / Stats.seconds(elapsed)))
+                .put("postgresql_cpu_ms_per_delete", cpuPerDelete.get("postgresql"))
+                .put("driver_cpu_ms_per_delete", cpuPerDelete.get("driver"));
+    }
+
+    private static void worker(Pool sql, int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {
+        int id = next.getAndIncrement();
+        if (id > n) {
+            return;
+        }
+        sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of((long) id)).onComplete(ar -> {
+            if (finished.incrementAndGet() == n) {
+                done.tryComplete();
+            }
+            worker(sql, n, next, finished, done);
+        });
+    }
+}

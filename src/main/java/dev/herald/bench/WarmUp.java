@@ -1,0 +1,17 @@
+package dev.herald.bench;
+
+/**
+ * Unmeasured destroys first, with subscribers as in the throughput phase, so every node's JIT has
+ * compiled its part (the destroy path, the delivery path) before anything is timed.
+ */
+final class WarmUp {
+    private WarmUp() {
+    }
+
+    static void run(BenchContext bench) {
+        DestroyRun destroys = new DestroyRun(bench, bench.option("warmup"));
+        destroys.drive(bench.option("concurrency"), 0);
+        destroys.awaitDeliveries();
+        destroys.close();
+    }
+}
