@@ -13,7 +13,7 @@ final class PacedLatency {
     static JsonObject run(BenchContext bench) {
         int n = bench.option("paced");
         int rate = bench.option("rate");
-        DestroyRun destroys = new DestroyRun(bench, n);
+        DestroyStream destroys = new DestroyStream(bench, n);
         long elapsed = destroys.drive(0, rate);
         destroys.awaitDeliveries();
         JsonObject result = new JsonObject().put("records", n).put("target_rate_per_s", rate)

@@ -16,7 +16,7 @@ final class Throughput {
 
     static JsonObject run(BenchContext bench) {
         int n = bench.option("records");
-        DestroyRun destroys = new DestroyRun(bench, n);
+        DestroyStream destroys = new DestroyStream(bench, n);
         CpuMeter cpu = CpuMeter.start(bench.nodes());
         long xidBefore = transactionId(bench);
         long elapsed = destroys.drive(bench.option("concurrency"), 0);

@@ -9,7 +9,7 @@ final class WarmUp {
     }
 
     static void run(BenchContext bench) {
-        DestroyRun destroys = new DestroyRun(bench, bench.option("warmup"));
+        DestroyStream destroys = new DestroyStream(bench, bench.option("warmup"));
         destroys.drive(bench.option("concurrency"), 0);
         destroys.awaitDeliveries();
         destroys.close();

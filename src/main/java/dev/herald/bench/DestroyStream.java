@@ -16,7 +16,7 @@ import java.util.function.Function;
  * subscribers on the remote nodes, each subscribed to all of them, every pony destroyed over HTTP, and
  * what the subscribers heard.
  */
-final class DestroyRun {
+final class DestroyStream {
     private final BenchContext bench;
     private final List<Long> ids;
     private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
@@ -24,7 +24,7 @@ final class DestroyRun {
     private final Stats httpLatency = new Stats();
     private int failed;
 
-    DestroyRun(BenchContext bench, int count) {
+    DestroyStream(BenchContext bench, int count) {
         this.bench = bench;
         this.ids = bench.seed(count);
         this.subscribers = new Subscribers(bench.vertx(), sentAt);
