@@ -1,12 +1,12 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,21 +34,17 @@ class ReadPermissionTest {
                 cashier: { model: cashier }
             """;
 
-    private static TestNode node;
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
+
     private static long store;
     private static long alice;
     private static long bob;
     private static String storeOnly;
 
     @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
+    static void mintTokens() {
         storeOnly = node.token("auditor", "store:read", "store:update", "store:destroy");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     private static void newStore() {

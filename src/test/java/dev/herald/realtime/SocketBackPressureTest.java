@@ -1,15 +1,15 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,19 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for it, and is closed past 16 MiB; other sockets are served meanwhile.
  */
 class SocketBackPressureTest {
-    private static TestNode node;
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
+
     private static String big;
 
     @BeforeAll
-    static void start() {
-        node = TestNode.demo();
+    static void createABigPony() {
         big = "x".repeat(40_000);
         node.create("pony", new JsonObject().put("name", "Big").put("hobby", big));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     private static WebSocket rawSocket(WebSocketClient client) {

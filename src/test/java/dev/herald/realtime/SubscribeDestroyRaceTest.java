@@ -1,6 +1,6 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -8,9 +8,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
 
@@ -23,17 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SubscribeDestroyRaceTest {
     private static final int ROUNDS = 60;
-    private static TestNode node;
 
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels("thing:\n  attributes:\n    name: { type: string }\n");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels("thing:\n  attributes:\n    name: { type: string }\n");
 
     private static long thing() {
         return node.sql("INSERT INTO thing (\"createdAt\", \"updatedAt\", name) VALUES (0, 0, 'x') RETURNING id").get(0).getLong(0);

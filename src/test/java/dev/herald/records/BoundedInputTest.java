@@ -1,11 +1,10 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,17 +31,8 @@ class BoundedInputTest {
                 docs:  { collection: doc, via: shelf }
             """;
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
 
     static String nested(int depth) {
         return "[".repeat(depth) + "1" + "]".repeat(depth);

@@ -1,12 +1,11 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Set;
@@ -99,17 +98,8 @@ class DestroyPoliciesTest {
                 yin: { model: yin }
             """;
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
 
     @BeforeEach
     void forgetEarlierMessages() {

@@ -1,11 +1,10 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,17 +30,8 @@ class DestroyRequestsTest {
                 seat: { type: string }
             """;
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
 
     private long pony(String name) {
         return json(node.post("/pony", new JsonObject().put("name", name).put("secret", "s3cret"))).getLong("id");
