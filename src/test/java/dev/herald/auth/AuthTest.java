@@ -2,6 +2,7 @@ package dev.herald.auth;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,7 @@ import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Tokens on every route: 401 for no, malformed, forged or expired tokens; 403 for missing permissions. */
+@Tier.Component
 class AuthTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();

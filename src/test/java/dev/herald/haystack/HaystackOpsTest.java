@@ -2,6 +2,7 @@ package dev.herald.haystack;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The WideSky dialect end to end: the seed's requests, the spec's checklist, all-or-nothing deletes. */
+@Tier.Component
 class HaystackOpsTest {
     static final String SITE = "192c29f7-c314-4cf6-a1e6-6361f6f666eb";
     static final String EQUIP = "e09d66a2-0d5b-47a7-b4d8-617447146e2f";

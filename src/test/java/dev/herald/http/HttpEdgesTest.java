@@ -3,6 +3,7 @@ package dev.herald.http;
 import dev.herald.realtime.SocketEndpoint;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.RawConnection;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Transport-level input: body limits, unreadable bodies and paths, unknown routes and methods, health. */
+@Tier.Component
 class HttpEdgesTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_MAX_BODY_BYTES", "2048"));

@@ -4,6 +4,7 @@ import dev.herald.testing.NodeExtension;
 import dev.herald.testing.RawConnection;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within 10 s, bodies within the request timeout, idle keep-alive connections closed. The node runs
  * with a 1 s request timeout and a 1 s idle timeout so that only the fixed 10 s head timeout takes long.
  */
+@Tier.Component
 class HttpLimitsTest {
     /** Generous bound for "promptly": far above the 1 s timeouts, far below anything a stalled client would wait. */
     private static final Duration PROMPTLY = Duration.ofSeconds(5);

@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** 1,000 sockets on one node subscribed to one record all receive its destroyed exactly once. */
+@Tier.Component
 class FanOutTest {
     private static final int SOCKETS = 1000;
 

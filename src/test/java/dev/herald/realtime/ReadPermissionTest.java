@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DESIGN §6 "Read permission covers what is shown": associations of a model the caller may not read are
  * bare ids, and are not subscribed to, on REST, in virtual requests and in notifications' records.
  */
+@Tier.Component
 class ReadPermissionTest {
     static final String MODELS = """
             store:

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.records.RecordsAddresses;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A browser-style client subscribed to Pinkie Pie sees exactly the seed's destroyed message. */
+@Tier.Component
 class RealtimeDestroyTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();

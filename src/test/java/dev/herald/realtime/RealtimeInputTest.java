@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile and malformed frames, socket authentication and permissions, and reaping of silent sockets. */
+@Tier.Component
 class RealtimeInputTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_SOCKET_IDLE_TIMEOUT", "2"));

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Message shapes, requester exclusion, room retirement and autosubscribe, through a real SockJS socket. */
+@Tier.Component
 class RealtimeProtocolTest {
     static final String MODELS = """
             owner:

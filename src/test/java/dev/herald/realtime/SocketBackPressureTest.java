@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DESIGN §6: a socket whose peer does not read its replies stops being read once 1 MiB of frames waits
  * for it, and is closed past 16 MiB; other sockets are served meanwhile.
  */
+@Tier.Component
 class SocketBackPressureTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * subject at that token's {@code exp}, with its subscriptions and watches, hears one err 401 "token
  * expired", and can authenticate again.
  */
+@Tier.Component
 class SocketTokenExpiryTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();

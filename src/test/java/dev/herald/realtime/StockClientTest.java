@@ -1,6 +1,7 @@
 package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * End to end with the unmodified {@code @vertx/eventbus-bridge-client.js} on {@code sockjs-client} in
  * Node, over each SockJS transport. The packages are installed from npm into {@code target/} on first use.
  */
+@Tier.Component
 class StockClientTest {
     private static final Path CLIENT_DIR = Path.of("target", "stock-client");
 

@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The race that bites Sails and the Vert.x bridge: a subscription racing a destroy must end either
  * subscribed-and-notified or refused with notFound / 404, never silently subscribed to a dead record.
  */
+@Tier.Component
 class SubscribeDestroyRaceTest {
     private static final int ROUNDS = 60;
 

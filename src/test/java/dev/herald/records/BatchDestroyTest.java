@@ -6,6 +6,7 @@ import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (previous, notifications in order, 404, 409), records associated with each other are never
  * batched, and concurrent HTTP destroys really share transactions.
  */
+@Tier.Component
 class BatchDestroyTest {
     static final String MODELS = """
             owner:

@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** find, findOne, create, update, add and remove: results, validation errors and their messages. */
+@Tier.Component
 class BlueprintActionsTest {
     static final String MODELS = """
             shelf:

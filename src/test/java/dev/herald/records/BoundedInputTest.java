@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not fit their attribute are refused with 400 before anything is written, on every route that takes
  * a body or criteria; and nothing a refusal promised to leave alone is changed.
  */
+@Tier.Component
 class BoundedInputTest {
     static final String MODELS = """
             doc:

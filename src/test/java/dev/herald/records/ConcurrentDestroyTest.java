@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Many simultaneous destroys of the same ids: exactly one 200 and one set of notifications per id. */
+@Tier.Component
 class ConcurrentDestroyTest {
     private static final int RECORDS = 40;
     private static final int ATTEMPTS_PER_RECORD = 8;

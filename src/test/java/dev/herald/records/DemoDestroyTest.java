@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The seed's example, on the built-in demo models: DELETE /pony/4 destroys Pinkie Pie. */
+@Tier.Component
 class DemoDestroyTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();

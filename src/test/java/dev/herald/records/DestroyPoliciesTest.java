@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every association shape and onDestroy policy, checked in the database and in the published messages. */
+@Tier.Component
 class DestroyPoliciesTest {
     static final String MODELS = """
             author:

@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Where the id of a destroy comes from, and every malformed way of giving it. */
+@Tier.Component
 class DestroyRequestsTest {
     static final String MODELS = """
             pony:

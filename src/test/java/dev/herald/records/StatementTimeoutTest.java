@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DESIGN §6 "Bounded work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
+@Tier.Component
 class StatementTimeoutTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_STATEMENT_TIMEOUT", "1s"));
