@@ -6,6 +6,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.PgWire;
+import dev.herald.testing.Tier;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedded PostgreSQL keeps its data in HERALD_DATA_DIR: a restart finds the records and the secret. */
+@Tier.Component
 class RestartTest {
 
     private record Running(Vertx vertx, Database database, Herald herald, WebClient client) implements AutoCloseable {

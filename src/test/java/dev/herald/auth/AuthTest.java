@@ -1,13 +1,13 @@
 package dev.herald.auth;
 
-import dev.herald.models.ModelsLoader;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,18 +19,10 @@ import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Tokens on every route: 401 for no, malformed, forged or expired tokens; 403 for missing permissions. */
+@Tier.Component
 class AuthTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     private static JsonObject claims(long expiresInSeconds, String... permissions) {
         return Tokens.claims("mallory", expiresInSeconds, permissions);
@@ -159,7 +151,7 @@ class AuthTest {
 
     @Test
     void authNoneLetsEveryoneIn() {
-        try (TestNode open = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_AUTH", "none", "HERALD_DEMO_DATA", "true"))) {
+        try (TestNode open = TestNode.demo(Map.of("HERALD_AUTH", "none"))) {
             var response = open.call(HttpMethod.DELETE, "/pony/4", null, null);
             assertEquals(200, response.statusCode());
             assertEquals("Pinkie Pie", json(response).getString("name"));
@@ -174,8 +166,7 @@ class AuthTest {
         java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
         String publicPem = "-----BEGIN PUBLIC KEY-----\n" + mime.encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
         String privatePem = "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-        try (TestNode verifying = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_JWT_PUBLIC_KEY", publicPem,
-                "HERALD_DEMO_DATA", "true"))) {
+        try (TestNode verifying = TestNode.demo(Map.of("HERALD_JWT_PUBLIC_KEY", publicPem))) {
             io.vertx.ext.auth.jwt.JWTAuth issuer = io.vertx.ext.auth.jwt.JWTAuth.create(verifying.vertx(),
                     new io.vertx.ext.auth.jwt.JWTAuthOptions().addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions()
                             .setAlgorithm("RS256").setBuffer(privatePem)));
@@ -191,8 +182,8 @@ class AuthTest {
 
     @Test
     void issuerAndAudienceAreCheckedWhenConfigured() {
-        try (TestNode strict = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_JWT_ISSUER", "https://idp.example",
-                "HERALD_JWT_AUDIENCE", "herald", "HERALD_DEMO_DATA", "true"))) {
+        try (TestNode strict = TestNode.demo(Map.of("HERALD_JWT_ISSUER", "https://idp.example",
+                "HERALD_JWT_AUDIENCE", "herald"))) {
             String good = strict.token("ok", "*:*");
             assertEquals(200, strict.call(HttpMethod.GET, "/pony/1", null, good).statusCode());
             String wrongIssuer = sign(claims(60, "*:*").put("iss", "https://evil.example").put("aud", "herald"), TestNode.SECRET);

@@ -1,5 +1,6 @@
 package dev.herald.config;
 
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tier.Unit
 class PgUrlTest {
 
     @Test

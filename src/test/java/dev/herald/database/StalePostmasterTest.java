@@ -1,6 +1,7 @@
 package dev.herald.database;
 
 import dev.herald.config.ConfigException;
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Only the postmaster of the data directory itself is ever stopped; real processes, no postgres needed. */
+@Tier.Unit
 class StalePostmasterTest {
 
     private static void pidFile(Path pgData, long pid) throws Exception {

@@ -1,6 +1,7 @@
 package dev.herald.database;
 
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.Tier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The one-transaction-owner rule, on a real PostgreSQL: nothing runs after the end, nothing leaks into the next user. */
+@Tier.Component
 class TransactionTest {
     private static Vertx vertx;
     private static Pool pool;

@@ -1,16 +1,16 @@
 package dev.herald.haystack;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,22 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The WideSky dialect end to end: the seed's requests, the spec's checklist, all-or-nothing deletes. */
+@Tier.Component
 class HaystackOpsTest {
     static final String SITE = "192c29f7-c314-4cf6-a1e6-6361f6f666eb";
     static final String EQUIP = "e09d66a2-0d5b-47a7-b4d8-617447146e2f";
     static final String POINT = "1ccbe79f-6c81-449b-b263-df59b04e9889";
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels("note:\n  attributes:\n    text: { type: string }\n");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels("note:\n  attributes:\n    text: { type: string }\n");
 
     @BeforeEach
     void emptyDatabase() {

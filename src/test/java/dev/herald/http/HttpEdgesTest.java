@@ -1,16 +1,15 @@
 package dev.herald.http;
 
-import dev.herald.models.ModelsLoader;
 import dev.herald.realtime.SocketEndpoint;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.RawConnection;
-import dev.herald.testing.TestNode;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,18 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Transport-level input: body limits, unreadable bodies and paths, unknown routes and methods, health. */
+@Tier.Component
 class HttpEdgesTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true", "HERALD_MAX_BODY_BYTES", "2048"));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_MAX_BODY_BYTES", "2048"));
 
     @Test
     void aBodyOverTheLimitIs413AndCreatesNothing() {

@@ -1,15 +1,15 @@
 package dev.herald.http;
 
-import dev.herald.models.ModelsLoader;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.RawConnection;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within 10 s, bodies within the request timeout, idle keep-alive connections closed. The node runs
  * with a 1 s request timeout and a 1 s idle timeout so that only the fixed 10 s head timeout takes long.
  */
+@Tier.Component
 class HttpLimitsTest {
     /** Generous bound for "promptly": far above the 1 s timeouts, far below anything a stalled client would wait. */
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
@@ -40,18 +41,8 @@ class HttpLimitsTest {
     private static final String FORGED = Tokens.sign(Tokens.claims("mallory", 3600, "*:*"), "another-secret-another-secret-another-secret");
     private static final String EXPIRED = Tokens.sign(Tokens.claims("mallory", -120, "*:*"), TestNode.SECRET);
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true",
-                "HERALD_REQUEST_TIMEOUT", "1s", "HERALD_IDLE_TIMEOUT", "1s"));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_REQUEST_TIMEOUT", "1s", "HERALD_IDLE_TIMEOUT", "1s"));
 
     private static String head(String method, String path, String token, long contentLength) {
         return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

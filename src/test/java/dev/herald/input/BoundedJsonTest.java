@@ -1,5 +1,6 @@
 package dev.herald.input;
 
+import dev.herald.testing.Tier;
 import io.vertx.core.json.DecodeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tier.Unit
 class BoundedJsonTest {
 
     private static String arrays(int depth) {

@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written. */
+@Tier.Integration
 class BenchCommandIT {
 
     @Test

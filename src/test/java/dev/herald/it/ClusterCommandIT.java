@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The README's cluster section: one command, two nodes, a destroy on one reaches a socket on the other. */
+@Tier.Integration
 class ClusterCommandIT {
 
     private static int freePort() throws Exception {

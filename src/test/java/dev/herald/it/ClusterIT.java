@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tier.Integration
 class ClusterIT {
     static final String MODELS = """
             pet:

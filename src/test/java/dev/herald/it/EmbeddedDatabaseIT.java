@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import dev.herald.testing.PgWire;
+import dev.herald.testing.Tier;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The jar's embedded PostgreSQL trusts no one, survives a kill -9 of its node, and an unreachable database ends start-up. */
+@Tier.Integration
 class EmbeddedDatabaseIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private Vertx vertx;

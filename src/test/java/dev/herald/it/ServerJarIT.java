@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's run command, followed as a new user would: start, read the token, destroy Pinkie Pie. */
+@Tier.Integration
 class ServerJarIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -1,5 +1,6 @@
 package dev.herald.models;
 
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tier.Unit
 class ModelsLoaderTest {
 
     private static ModelsException refused(String yaml) {

@@ -1,12 +1,12 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +14,12 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** 1,000 sockets on one node subscribed to one record all receive its destroyed exactly once. */
+@Tier.Component
 class FanOutTest {
     private static final int SOCKETS = 1000;
-    private static TestNode node;
 
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     @Test
     void aThousandSubscribersEachReceiveTheDestroyOnce() {

@@ -1,5 +1,6 @@
 package dev.herald.realtime;
 
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+@Tier.Unit
 class FramesTest {
     @Test
     void aRecFrameAroundAnEncodedBodyIsTheSameJsonAsOneBuiltFromTheObject() {

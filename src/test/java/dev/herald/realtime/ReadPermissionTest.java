@@ -1,12 +1,13 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DESIGN §6 "Read permission covers what is shown": associations of a model the caller may not read are
  * bare ids, and are not subscribed to, on REST, in virtual requests and in notifications' records.
  */
+@Tier.Component
 class ReadPermissionTest {
     static final String MODELS = """
             store:
@@ -34,21 +36,17 @@ class ReadPermissionTest {
                 cashier: { model: cashier }
             """;
 
-    private static TestNode node;
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
+
     private static long store;
     private static long alice;
     private static long bob;
     private static String storeOnly;
 
     @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
+    static void mintTokens() {
         storeOnly = node.token("auditor", "store:read", "store:update", "store:destroy");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     private static void newStore() {

@@ -1,14 +1,14 @@
 package dev.herald.realtime;
 
 import dev.herald.records.RecordsAddresses;
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -18,18 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A browser-style client subscribed to Pinkie Pie sees exactly the seed's destroyed message. */
+@Tier.Component
 class RealtimeDestroyTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     @Test
     void aSubscriberSeesPinkiePieDestroyedOverHttpWithTheExactSeedMessage() {

@@ -1,14 +1,15 @@
 package dev.herald.realtime;
 
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Message shapes, requester exclusion, room retirement and autosubscribe, through a real SockJS socket. */
+@Tier.Component
 class RealtimeProtocolTest {
     static final String MODELS = """
             owner:
@@ -42,17 +44,8 @@ class RealtimeProtocolTest {
                 label: { type: string }
             """;
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
 
     private static TestSocket socket() {
         return TestSocket.connect(node.vertx(), node.port(), null);

@@ -1,15 +1,16 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,20 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DESIGN §6: a socket whose peer does not read its replies stops being read once 1 MiB of frames waits
  * for it, and is closed past 16 MiB; other sockets are served meanwhile.
  */
+@Tier.Component
 class SocketBackPressureTest {
-    private static TestNode node;
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
+
     private static String big;
 
     @BeforeAll
-    static void start() {
-        node = TestNode.demo();
+    static void createABigPony() {
         big = "x".repeat(40_000);
         node.create("pony", new JsonObject().put("name", "Big").put("hobby", big));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     private static WebSocket rawSocket(WebSocketClient client) {

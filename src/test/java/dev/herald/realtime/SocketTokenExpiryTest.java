@@ -1,13 +1,14 @@
 package dev.herald.realtime;
 
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,18 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * subject at that token's {@code exp}, with its subscriptions and watches, hears one err 401 "token
  * expired", and can authenticate again.
  */
+@Tier.Component
 class SocketTokenExpiryTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     /** A token for {@code subject} that expires {@code seconds} from now, to the second. */
     private static String expiringIn(String subject, int seconds) {

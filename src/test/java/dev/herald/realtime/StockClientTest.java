@@ -1,11 +1,12 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,30 +26,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * End to end with the unmodified {@code @vertx/eventbus-bridge-client.js} on {@code sockjs-client} in
  * Node, over each SockJS transport. The packages are installed from npm into {@code target/} on first use.
  */
+@Tier.Component
 class StockClientTest {
     private static final Path CLIENT_DIR = Path.of("target", "stock-client");
-    private static TestNode node;
+
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
+
     private static boolean nodeJs;
 
     @BeforeAll
-    static void start() throws IOException, InterruptedException {
+    static void installClientIfNodeJs() throws IOException, InterruptedException {
         nodeJs = commandWorks("node", "--version") && commandWorks("npm", "--version");
         if (nodeJs) {
             installClient();
-            node = TestNode.demo();
         }
     }
 
     @BeforeEach
     void needsNodeJs() {
         Assumptions.assumeTrue(nodeJs, "Node.js and npm are not on the PATH: this end-to-end test needs them (README, Tests)");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
     }
 
     private static boolean commandWorks(String... command) {

@@ -1,16 +1,16 @@
 package dev.herald.realtime;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
 
@@ -21,19 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The race that bites Sails and the Vert.x bridge: a subscription racing a destroy must end either
  * subscribed-and-notified or refused with notFound / 404, never silently subscribed to a dead record.
  */
+@Tier.Component
 class SubscribeDestroyRaceTest {
     private static final int ROUNDS = 60;
-    private static TestNode node;
 
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels("thing:\n  attributes:\n    name: { type: string }\n");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels("thing:\n  attributes:\n    name: { type: string }\n");
 
     private static long thing() {
         return node.sql("INSERT INTO thing (\"createdAt\", \"updatedAt\", name) VALUES (0, 0, 'x') RETURNING id").get(0).getLong(0);

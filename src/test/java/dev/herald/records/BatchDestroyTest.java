@@ -5,16 +5,17 @@ import dev.herald.errors.ApiError;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (previous, notifications in order, 404, 409), records associated with each other are never
  * batched, and concurrent HTTP destroys really share transactions.
  */
+@Tier.Component
 class BatchDestroyTest {
     static final String MODELS = """
             owner:
@@ -70,22 +72,18 @@ class BatchDestroyTest {
                 recipient: { model: person }
             """;
 
-    private static TestNode node;
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
+
     private static Models models;
     private static Model pet;
     private static Populator populator;
 
     @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
+    static void parseModels() {
         models = ModelsLoader.parse(MODELS, "test models", false);
         pet = models.get("pet");
         populator = new Populator(models);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     @BeforeEach

@@ -1,11 +1,11 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not fit their attribute are refused with 400 before anything is written, on every route that takes
  * a body or criteria; and nothing a refusal promised to leave alone is changed.
  */
+@Tier.Component
 class BoundedInputTest {
     static final String MODELS = """
             doc:
@@ -32,17 +33,8 @@ class BoundedInputTest {
                 docs:  { collection: doc, via: shelf }
             """;
 
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.withModels(MODELS);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.withModels(MODELS);
 
     static String nested(int depth) {
         return "[".repeat(depth) + "1" + "]".repeat(depth);

@@ -1,12 +1,12 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,20 +16,13 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Many simultaneous destroys of the same ids: exactly one 200 and one set of notifications per id. */
+@Tier.Component
 class ConcurrentDestroyTest {
     private static final int RECORDS = 40;
     private static final int ATTEMPTS_PER_RECORD = 8;
-    private static TestNode node;
 
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     @Test
     void concurrentDestroysOfOneIdSucceedExactlyOnceEach() {

@@ -1,11 +1,11 @@
 package dev.herald.records;
 
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -15,18 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The seed's example, on the built-in demo models: DELETE /pony/4 destroys Pinkie Pie. */
+@Tier.Component
 class DemoDestroyTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.demo();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
 
     @Test
     void destroyingPinkiePieAnswersHerRecordAsItWasAndPublishesExactlyWhatChanged() {

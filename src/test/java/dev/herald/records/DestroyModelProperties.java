@@ -1,5 +1,6 @@
 package dev.herald.records;
 
+import dev.herald.testing.Tier;
 import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -28,6 +29,7 @@ import net.jqwik.api.ShrinkingMode;
  * a failing sample is replayed first on the next run. The examples below are what the properties
  * found, shrunk by hand, kept so that they run every time.
  */
+@Tier.Component
 class DestroyModelProperties {
     @Property(tries = 60, shrinking = ShrinkingMode.BOUNDED, afterFailure = AfterFailureMode.SAMPLE_FIRST)
     void everyDestroyDoesWhatTheContractSays(@ForAll("scenarios") DestroyScenario scenario) {

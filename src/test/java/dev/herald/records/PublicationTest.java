@@ -1,5 +1,6 @@
 package dev.herald.records;
 
+import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bytes of a publication: what one node encodes, every node reads back, and anything else is refused. */
+@Tier.Unit
 class PublicationTest {
     private static final JsonObject ORIGIN = new JsonObject().put("node", "n1").put("subject", "ann").put("socketId", "s-1");
     private static final JsonObject PREVIOUS = new JsonObject().put("name", "Pinkie Pie \u2603 \"quoted\"").put("id", 4)

@@ -1,12 +1,11 @@
 package dev.herald.records;
 
-import dev.herald.models.ModelsLoader;
-import dev.herald.testing.TestNode;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.Tier;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -16,18 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DESIGN §6 "Bounded work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
+@Tier.Component
 class StatementTimeoutTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true", "HERALD_STATEMENT_TIMEOUT", "1s"));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo(Map.of("HERALD_STATEMENT_TIMEOUT", "1s"));
 
     /** Holds a row lock from outside Herald, as a long transaction of another program would. */
     private static SqlConnection lockPony(long id) {

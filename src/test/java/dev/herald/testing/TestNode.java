@@ -97,7 +97,14 @@ public final class TestNode implements AutoCloseable {
 
     /** The built-in demo models and records. */
     public static TestNode demo() {
-        return start(ModelsLoader.loadDemo(), Map.of("HERALD_DEMO_DATA", "true"));
+        return demo(Map.of());
+    }
+
+    /** The demo with more configuration, such as {@code Map.of("HERALD_AUTH", "none")}. */
+    public static TestNode demo(Map<String, String> extraEnv) {
+        Map<String, String> env = new HashMap<>(Map.of("HERALD_DEMO_DATA", "true"));
+        env.putAll(extraEnv);
+        return start(ModelsLoader.loadDemo(), env);
     }
 
     public static TestNode withModels(String yaml) {

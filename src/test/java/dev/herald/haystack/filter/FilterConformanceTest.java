@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every case of the shared conformance file, through the parser and the in-memory evaluator. */
+@Tier.Unit
 class FilterConformanceTest {
 
     static Stream<MatchCase> matchCases() {

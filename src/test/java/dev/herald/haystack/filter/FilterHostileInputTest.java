@@ -3,11 +3,13 @@ package dev.herald.haystack.filter;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Whatever arrives, the parser answers with a filter or a FilterSyntaxException, quickly. */
+@Tier.Unit
 class FilterHostileInputTest {
 
     @ParameterizedTest

@@ -24,12 +24,14 @@ import dev.herald.haystack.value.Time;
 import dev.herald.haystack.value.Uri;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.herald.testing.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Tier.Unit
 class FilterParserTest {
 
     private static Has has(String... path) {

@@ -11,6 +11,7 @@ import dev.herald.haystack.value.Num;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Remove;
 import dev.herald.haystack.value.Str;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@Tier.Unit
 class GridJsonTest {
 
     @Test

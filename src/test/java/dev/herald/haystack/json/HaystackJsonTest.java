@@ -23,6 +23,7 @@ import dev.herald.haystack.value.Symbol;
 import dev.herald.haystack.value.Time;
 import dev.herald.haystack.value.Uri;
 import dev.herald.haystack.value.XStr;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalTime;
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Tier.Unit
 class HaystackJsonTest {
 
     static Stream<Arguments> canonicalEncodings() {

@@ -2,21 +2,44 @@ package dev.herald.haystack.sql;
 
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.value.Dict;
+import dev.herald.testing.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The test database's entity table, refilled for each test. */
+/**
+ * The filter tests' entity table, refilled for each test, in a database of its own on the test JVM's
+ * one PostgreSQL ({@link TestDatabase}). Statements time out after 30 s so that a slow translation
+ * fails its test instead of hanging the build.
+ */
 final class EntityTable {
+    private static Pool database;
 
-    private final Pool pool = TestDatabase.pool();
+    private final Pool pool = database();
 
     private EntityTable() {
+    }
+
+    private static synchronized Pool database() {
+        if (database == null) {
+            PgConnectOptions options = TestDatabase.freshDatabase().setProperties(Map.of("statement_timeout", "30000"));
+            Vertx vertx = Vertx.vertx();
+            database = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(options).using(vertx).build();
+            for (String statement : EntitySchema.DDL) {
+                database.query(statement).execute().await();
+            }
+        }
+        return database;
     }
 
     static EntityTable replaceWith(List<Dict> entities) {

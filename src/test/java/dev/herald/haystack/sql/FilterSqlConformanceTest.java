@@ -10,6 +10,7 @@ import dev.herald.haystack.filter.RefResolver;
 import dev.herald.haystack.value.Dict;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.herald.testing.Tier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every case of the shared conformance file, translated to SQL and run in PostgreSQL; the SQL
  * answer and the in-memory answer must both be the expected one.
  */
+@Tier.Component
 class FilterSqlConformanceTest {
 
     static Stream<MatchCase> matchCases() {

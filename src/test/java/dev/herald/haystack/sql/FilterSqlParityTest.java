@@ -8,6 +8,7 @@ import dev.herald.haystack.filter.FilterParser;
 import dev.herald.haystack.filter.RefResolver;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.value.Dict;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Edge cases beyond the conformance file: the SQL translation must select exactly the entities
  * the in-memory evaluator selects, and both must give the answer written here.
  */
+@Tier.Component
 class FilterSqlParityTest {
 
     private static final String S1 = "00000000-0000-4000-8000-000000000001";

@@ -11,15 +11,16 @@ import dev.herald.haystack.value.Marker;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Remove;
 import dev.herald.haystack.value.Str;
+import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Tier.Unit
 class TagStorageTest {
 
     private static final String ID = "1ccbe79f-6c81-449b-b263-df59b04e9889";
@@ -46,12 +47,6 @@ class TagStorageTest {
         Dict entity = everyKind();
         assertEquals(entity, TagStorage.decode(TagStorage.encode(entity)));
         assertEquals("Display", ((Ref) TagStorage.decode(TagStorage.encode(entity)).get("id")).dis());
-    }
-
-    @Test
-    void everyKindRoundTripsThroughPostgres() {
-        Dict entity = everyKind();
-        assertEquals(List.of(entity), EntityTable.replaceWith(List.of(entity)).readAll());
     }
 
     @Test
