@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Read permission covers what is shown (DESIGN §6): a populated association whose model the caller may
+ * Read permission covers what is shown (security.md): a populated association whose model the caller may
  * not read is shown as bare ids (a singular one as its id, a collection as an array of ids), on REST,
  * in virtual requests and in the records that notifications carry. Autosubscription follows what is
  * shown, so nothing of such a model is subscribed to either.

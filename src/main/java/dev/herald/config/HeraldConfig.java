@@ -38,7 +38,7 @@ public record HeraldConfig(
         Duration socketIdleTimeout,
         List<String> warnings) {
 
-    /** Request heads must arrive within this long (DESIGN §6); not configurable. */
+    /** Request heads must arrive within this long (security.md); not configurable. */
     public static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
 
     public enum AuthMode { JWT, NONE }

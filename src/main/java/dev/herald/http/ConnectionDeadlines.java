@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * The connection deadlines of DESIGN §6, per HTTP/1.1 connection: a request head must be complete
+ * The connection deadlines of security.md, per HTTP/1.1 connection: a request head must be complete
  * within the head timeout of the connection opening, or of the first byte of the next head on a
  * kept-alive connection; a declared body within the request timeout of its head; a connection with
  * no request in progress is closed after the idle timeout. A connection past its deadline is closed.

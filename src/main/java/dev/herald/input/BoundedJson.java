@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON from clients, bounded (DESIGN §6): at most {@value #MAX_DEPTH} levels of nesting, no NUL
+ * JSON from clients, bounded (security.md): at most {@value #MAX_DEPTH} levels of nesting, no NUL
  * characters and no lone surrogates in any key or string, no number that JSON cannot write back
  * (infinite or NaN). Every request body, socket frame and criteria text is read through here, so
  * what reaches the database, and every message later built from it, stays within these bounds.

@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * {@code ?access_token=} it connected with) and when it was last heard from. Writes always hop to the
  * socket's own context.
  *
- * <p>Back-pressure (DESIGN §6): the socket stops being read while more than {@value #PAUSE_BYTES}
+ * <p>Back-pressure (security.md): the socket stops being read while more than {@value #PAUSE_BYTES}
  * bytes of frames wait to be written to its peer, or while {@value #MAX_IN_FLIGHT} of its requests
  * are unanswered, and is read again once both are down to half; past {@value #CLOSE_BYTES} waiting
  * bytes (notifications keep coming to a peer that reads nothing) it is closed.

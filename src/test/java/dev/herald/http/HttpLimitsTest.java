@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Slow, stalled, silent and unauthenticated clients (DESIGN §6): 401 before any body is read, heads
+ * Slow, stalled, silent and unauthenticated clients (security.md): 401 before any body is read, heads
  * within 10 s, bodies within the request timeout, idle keep-alive connections closed. The node runs
  * with a 1 s request timeout and a 1 s idle timeout so that only the fixed 10 s head timeout takes long.
  */

@@ -19,7 +19,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The README's cluster section: one command, two nodes, a destroy on one reaches a socket on the other. */
+/** cluster.md, "Local cluster": one command, two nodes, a destroy on one reaches a socket on the other. */
 @Tier.Integration
 class ClusterCommandIT {
 

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §6 "Read permission covers what is shown": associations of a model the caller may not read are
+ * security.md, "Read permission covers what is shown": associations of a model the caller may not read are
  * bare ids, and are not subscribed to, on REST, in virtual requests and in notifications' records.
  */
 @Tier.Component

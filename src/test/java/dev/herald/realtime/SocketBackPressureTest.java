@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §6: a socket whose peer does not read its replies stops being read once 1 MiB of frames waits
+ * security.md: a socket whose peer does not read its replies stops being read once 1 MiB of frames waits
  * for it, and is closed past 16 MiB; other sockets are served meanwhile.
  */
 @Tier.Component

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §4 and §6: any frame's token authenticates the socket, whoami's too; a socket loses its
+ * realtime.md and security.md: any frame's token authenticates the socket, whoami's too; a socket loses its
  * subject at that token's {@code exp}, with its subscriptions and watches, hears one err 401 "token
  * expired", and can authenticate again.
  */

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §6 "Bounded JSON": nesting deeper than 64, NUL characters, lone surrogates and values that do
+ * security.md, "Input": nesting deeper than 64, NUL characters, lone surrogates and values that do
  * not fit their attribute are refused with 400 before anything is written, on every route that takes
  * a body or criteria; and nothing a refusal promised to leave alone is changed.
  */

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the contract (DESIGN §2-§4, README "Destroy, precisely" and "Notifications") says a destroy does,
+ * What the contract (models.md, blueprint.md "Destroy, precisely" and "Notifications", realtime.md) says a destroy does,
  * in memory and in plain Java: no Herald code. It reads the models file itself, keeps records, links and
  * the sockets' rooms, and for one {@code DELETE /:model/:id} gives every outcome the contract allows (one,
  * except where it is silent: see {@link #destroy}) with its answer, its notifications per socket and the

@@ -14,7 +14,7 @@ import static dev.herald.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** DESIGN §6 "Bounded work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
+/** security.md, "Database work": a statement cancelled by HERALD_STATEMENT_TIMEOUT is 503 E_TIMEOUT and changes nothing. */
 @Tier.Component
 class StatementTimeoutTest {
     @RegisterExtension
