@@ -19,7 +19,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** cluster.md, "Local cluster": one command, two nodes, a destroy on one reaches a socket on the other. */
+/** cluster.md, "A cluster on one machine, in one command": one command, two nodes, a destroy on one reaches a socket on the other. */
 @Tier.Integration
 class ClusterCommandIT {
 
