@@ -12,7 +12,7 @@ import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.sql.EntitySchema;
 import dev.herald.haystack.value.Dict;
-import dev.herald.records.Notification;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -9,7 +9,7 @@ import dev.herald.haystack.value.Dict;
 import dev.herald.haystack.value.HaystackValue;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Remove;
-import dev.herald.records.Notification;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import dev.herald.database.Sql;

@@ -5,6 +5,7 @@ import dev.herald.models.ForeignKey;
 import dev.herald.models.Junction;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

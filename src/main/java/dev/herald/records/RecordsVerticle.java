@@ -6,6 +6,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -22,7 +23,7 @@ import java.util.List;
  * The persistence verticle: owns the PostgreSQL pool, applies the schema at start, and runs every
  * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction
  * (concurrent destroys of one model share one: {@link DestroyQueue}); after the commit the
- * notifications they imply are published once on {@link RecordsAddresses#NOTIFICATIONS} (see
+ * notifications they imply are published once on {@link dev.herald.notifications.NotificationAddresses#NOTIFICATIONS} (see
  * {@link Notification#publish(io.vertx.core.Vertx, List)}).
  *
  * <p>Requests: {@code {"op":"find"|"findOne"|"exists"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",

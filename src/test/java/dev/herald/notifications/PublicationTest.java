@@ -1,4 +1,4 @@
-package dev.herald.records;
+package dev.herald.notifications;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
