@@ -10,7 +10,7 @@ import dev.herald.haystack.filter.FilterSyntaxException;
 import dev.herald.haystack.json.GridJson;
 import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
-import dev.herald.haystack.sql.EntitySchema;
+import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.value.Dict;
 import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
@@ -51,8 +51,8 @@ public final class EntitiesVerticle extends VerticleBase {
     public Future<?> start() {
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
-        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query("SELECT pg_advisory_xact_lock(4740952904)")
-                        .compose(v -> Migrations.inOrder(tx, EntitySchema.DDL)))
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query(EntitySql.LOCK_MIGRATIONS)
+                        .compose(v -> Migrations.inOrder(tx, EntitySql.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
     }
 

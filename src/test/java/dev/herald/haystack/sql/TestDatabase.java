@@ -25,7 +25,7 @@ final class TestDatabase {
                     .setProperties(Map.of("statement_timeout", "30000"));
             Vertx vertx = Vertx.vertx();
             pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(options).using(vertx).build();
-            for (String statement : EntitySchema.DDL) {
+            for (String statement : EntitySql.DDL) {
                 pool.query(statement).execute().await();
             }
         }
