@@ -31,10 +31,18 @@ import java.util.List;
  * {@code {"status":200,"body":..}}; failures carry an {@link ApiError} as JSON.
  */
 public final class RecordsVerticle extends VerticleBase {
+    /**
+     * PostgreSQL connections per node for the records: reads and writes share them, and a write holds
+     * one for its whole transaction (concurrent destroys of one model share one, see
+     * {@link DestroyQueue}). With the entities' pool ({@link dev.herald.haystack.EntitiesVerticle#POOL_SIZE})
+     * a node opens at most 24, so the three nodes of {@code docker/compose.yaml} stay under
+     * PostgreSQL's default {@code max_connections} (100).
+     */
+    static final int POOL_SIZE = 16;
+
     private final Models models;
     private final PgConnectOptions connectOptions;
     private final boolean demoData;
-    private final int poolSize;
     private Pool pool;
     private Sql reads;
     private Finder finder;
@@ -42,17 +50,16 @@ public final class RecordsVerticle extends VerticleBase {
     private DestroyQueue destroys;
     private MessageConsumer<JsonObject> consumer;
 
-    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, int poolSize) {
+    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData) {
         this.models = models;
         this.connectOptions = connectOptions;
         this.demoData = demoData;
-        this.poolSize = poolSize;
     }
 
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(poolSize))
+                .with(new PoolOptions().setMaxSize(POOL_SIZE))
                 .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();
