@@ -51,7 +51,7 @@ public final class Herald {
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models);
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
         HaystackApi haystack = new HaystackApi(vertx, node);
-        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), 16))
+        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData()))
                 .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database)))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(

@@ -10,9 +10,9 @@ import dev.herald.haystack.filter.FilterSyntaxException;
 import dev.herald.haystack.json.GridJson;
 import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
-import dev.herald.haystack.sql.EntitySchema;
+import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.value.Dict;
-import dev.herald.records.Notification;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -38,6 +38,12 @@ import java.util.List;
  */
 public final class EntitiesVerticle extends VerticleBase {
     public static final String MODEL = "entity";
+    /**
+     * PostgreSQL connections per node for the Haystack ops, each of which holds one for one read or one
+     * request's transaction. Added to the records' pool, it bounds what a node opens: see
+     * {@link dev.herald.records.RecordsVerticle}.
+     */
+    public static final int POOL_SIZE = 8;
 
     private final PgConnectOptions connectOptions;
     private Pool pool;
@@ -49,10 +55,10 @@ public final class EntitiesVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
-        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query("SELECT pg_advisory_xact_lock(4740952904)")
-                        .compose(v -> Migrations.inOrder(tx, EntitySchema.DDL)))
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query(EntitySql.LOCK_MIGRATIONS)
+                        .compose(v -> Migrations.inOrder(tx, EntitySql.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
     }
 

@@ -2,6 +2,7 @@ package dev.herald.haystack;
 
 import dev.herald.haystack.filter.Filter;
 import dev.herald.haystack.json.Grid;
+import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.sql.FilterSql;
 import dev.herald.haystack.sql.SqlFilter;
 import dev.herald.haystack.sql.TagStorage;
@@ -26,8 +27,6 @@ import java.util.UUID;
  * (one SQL statement each), and turning stored entities into response grids with Ref display text.
  */
 final class EntityStore {
-    static final String SELECT = "SELECT e.id, e.tags FROM entity e";
-
     private EntityStore() {
     }
 
@@ -48,7 +47,7 @@ final class EntityStore {
             }
         }
         Future<Set<UUID>> existing = uuids.isEmpty() ? Future.succeededFuture(Set.of())
-                : client.execute("SELECT id FROM entity WHERE id = ANY($1)", Tuple.of(uuids.toArray(UUID[]::new)))
+                : client.execute(EntitySql.EXISTING, Tuple.of(uuids.toArray(UUID[]::new)))
                 .map(rows -> {
                     Set<UUID> found = new java.util.HashSet<>();
                     rows.forEach(r -> found.add(r.getUUID(0)));
@@ -84,14 +83,11 @@ final class EntityStore {
                 return Future.succeededFuture(null);
             }
         }
-        String top = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 AND NOT tags ? 'equipRef' AND NOT tags ? 'siteRef'";
-        String below = "SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 "
-                + "AND COALESCE(tags -> 'equipRef' ->> 'v', tags -> 'siteRef' ->> 'v') = ANY($2)";
-        Future<List<UUID>> level = client.execute(top, Tuple.of(names[0])).map(EntityStore::uuids);
+        Future<List<UUID>> level = client.execute(EntitySql.NAMED_AT_TOP, Tuple.of(names[0])).map(EntityStore::uuids);
         for (int i = 1; i < names.length; i++) {
             String name = names[i];
             level = level.compose(parents -> parents.isEmpty() ? Future.succeededFuture(parents)
-                    : client.execute(below, Tuple.of(name, (Object) parents.stream().map(UUID::toString).toArray(String[]::new)))
+                    : client.execute(EntitySql.NAMED_BELOW, Tuple.of(name, (Object) parents.stream().map(UUID::toString).toArray(String[]::new)))
                     .map(EntityStore::uuids));
         }
         return level.map(found -> {
@@ -111,15 +107,13 @@ final class EntityStore {
     /** The matches of a filter, by id, up to {@code limit} (0: all); {@code FOR UPDATE} when deleting. */
     static Future<List<Dict>> select(Sql client, Filter filter, int limit, boolean lock) {
         SqlFilter where = FilterSql.toSql(filter, 1);
-        String sql = SELECT + " WHERE " + where.where() + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "")
-                + (lock ? " FOR UPDATE OF e" : "");
-        return client.execute(sql, Tuple.from(where.params())).map(EntityStore::dicts);
+        return client.execute(EntitySql.select(where.where(), limit, lock), Tuple.from(where.params()))
+                .map(EntityStore::dicts);
     }
 
     /** The entities, in the order of {@code ids}; one deleted meanwhile is a 404. */
     static Future<List<Dict>> byIds(Sql client, List<UUID> ids, boolean lock) {
-        String sql = SELECT + " WHERE e.id = ANY($1)" + (lock ? " FOR UPDATE" : "");
-        return client.execute(sql, Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+        return client.execute(EntitySql.byIds(lock), Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
             Map<UUID, Dict> found = new HashMap<>();
             rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
             List<Dict> ordered = new ArrayList<>();
@@ -155,9 +149,8 @@ final class EntityStore {
             wanted.addAll(EntityRefs.referencedUuids(e));
         }
         wanted.removeAll(knownDisplays.keySet());
-        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of()) : client.execute(
-                        "SELECT id, COALESCE(CASE WHEN tags -> 'dis' ->> '_k' = 's' THEN tags -> 'dis' ->> 'v' END, "
-                                + "CASE WHEN tags -> 'name' ->> '_k' = 's' THEN tags -> 'name' ->> 'v' END) FROM entity WHERE id = ANY($1)", Tuple.of(wanted.toArray(UUID[]::new)))
+        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of())
+                : client.execute(EntitySql.DISPLAYS, Tuple.of(wanted.toArray(UUID[]::new)))
                 .map(rows -> {
                     Map<UUID, String> found = new HashMap<>();
                     rows.forEach(r -> {

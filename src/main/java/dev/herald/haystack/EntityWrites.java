@@ -4,12 +4,13 @@ import dev.herald.haystack.json.Grid;
 import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.json.JsonVersion;
+import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.sql.TagStorage;
 import dev.herald.haystack.value.Dict;
 import dev.herald.haystack.value.HaystackValue;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Remove;
-import dev.herald.records.Notification;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import dev.herald.database.Sql;
@@ -67,7 +68,7 @@ final class EntityWrites {
         }
         return canonicalRefs(conn, entities, created).compose(canonical -> {
             List<Tuple> batch = canonical.stream().map(EntityWrites::row).toList();
-            return conn.executeBatch("INSERT INTO entity (id, tags, refs) VALUES ($1, $2, $3)", batch)
+            return conn.executeBatch(EntitySql.INSERT, batch)
                     .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                             ? HaystackErrors.badRequest("an entity with one of these ids already exists") : e))
                     .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
@@ -103,7 +104,7 @@ final class EntityWrites {
                 merged.add(new Dict(tags));
             }
             return canonicalRefs(conn, merged, Set.of());
-        })).compose(canonical -> conn.executeBatch("UPDATE entity SET tags = $2, refs = $3 WHERE id = $1", canonical.stream().map(EntityWrites::row).toList())
+        })).compose(canonical -> conn.executeBatch(EntitySql.UPDATE, canonical.stream().map(EntityWrites::row).toList())
                 .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
                 .map(grid -> {
                     List<Notification> messages = new ArrayList<>();
@@ -143,8 +144,7 @@ final class EntityWrites {
         }
         UUID[] ids = targets.toArray(UUID[]::new);
         Set<UUID> targetSet = new HashSet<>(targets);
-        String blockers = "SELECT c.id, c.refs FROM entity c WHERE c.refs && $1 AND NOT (c.id = ANY($1)) ORDER BY c.id";
-        return conn.execute(blockers, Tuple.of((Object) ids)).compose(rows -> {
+        return conn.execute(EntitySql.REFERRING, Tuple.of((Object) ids)).compose(rows -> {
             Map<UUID, List<UUID>> children = new java.util.TreeMap<>();
             rows.forEach(r -> {
                 for (UUID target : r.getArrayOfUUIDs(1)) {
@@ -164,7 +164,7 @@ final class EntityWrites {
                 }
             });
             return EntityStore.grid(conn, locked, displays).compose(grid -> conn
-                    .execute("DELETE FROM entity WHERE id = ANY($1)", Tuple.of((Object) ids))
+                    .execute(EntitySql.DELETE, Tuple.of((Object) ids))
                     .map(done -> new Result(grid, destroyed(grid))));
         });
     }
@@ -230,7 +230,7 @@ final class EntityWrites {
             }
             UUID[] existing = map.values().stream().distinct().toArray(UUID[]::new);
             Future<?> locked = existing.length == 0 ? Future.succeededFuture()
-                    : conn.execute("SELECT id FROM entity WHERE id = ANY($1) FOR KEY SHARE", Tuple.of((Object) existing));
+                    : conn.execute(EntitySql.LOCK_REFERENCED, Tuple.of((Object) existing));
             return locked.map(v -> entities.stream().map(e -> EntityRefs.mapRefs(e, r -> {
                 UUID u = EntityRefs.uuidOrNull(r.id());
                 UUID target = u != null && created.contains(u) ? u : map.getOrDefault(r.id(), u);

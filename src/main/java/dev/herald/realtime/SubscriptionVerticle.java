@@ -5,8 +5,8 @@ import dev.herald.auth.Principal;
 import dev.herald.blueprint.Shown;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
-import dev.herald.records.Publication;
-import dev.herald.records.RecordsAddresses;
+import dev.herald.notifications.NotificationAddresses;
+import dev.herald.notifications.Publication;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 
 /**
  * The subscription verticle: owns this node's sockets and rooms. One consumer of
- * {@link RecordsAddresses#NOTIFICATIONS} receives every committed change (from any node, when
+ * {@link NotificationAddresses#NOTIFICATIONS} receives every committed change (from any node, when
  * clustered) and delivers each message to the local members of its room, minus the requester, then
  * retires the room of a destroyed record. Membership never leaves this node. Every operation runs on
  * this verticle's context, in the order it was asked for, so a join requested before a notification
@@ -52,7 +52,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     public Future<?> start() {
         long period = Math.max(250, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
         reaper = vertx.setPeriodic(period, t -> reapSilentSockets());
-        consumer = vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> receive(m.body()));
+        consumer = vertx.eventBus().consumer(NotificationAddresses.NOTIFICATIONS, m -> receive(m.body()));
         return consumer.completion();
     }
 
@@ -135,14 +135,14 @@ public final class SubscriptionVerticle extends VerticleBase {
             }
             changes = Publication.decode(bytes);
         } catch (IllegalArgumentException e) {
-            LOG.warning("dropped a malformed publication on " + RecordsAddresses.NOTIFICATIONS + ": " + e.getMessage());
+            LOG.warning("dropped a malformed publication on " + NotificationAddresses.NOTIFICATIONS + ": " + e.getMessage());
             return;
         }
         for (Publication.Received change : changes) {
             try {
                 deliver(change);
             } catch (IllegalArgumentException e) {
-                LOG.warning("dropped a change with a malformed origin on " + RecordsAddresses.NOTIFICATIONS + ": " + e.getMessage());
+                LOG.warning("dropped a change with a malformed origin on " + NotificationAddresses.NOTIFICATIONS + ": " + e.getMessage());
             }
         }
     }

@@ -1,14 +1,12 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
-import dev.herald.models.Attribute;
 import dev.herald.models.ForeignKey;
-import dev.herald.models.Junction;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.OnDestroy;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Pool;
@@ -19,13 +17,11 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static dev.herald.models.Identifiers.quote;
 
 /**
  * Destroys several records of one model in one transaction of its own, with one statement per step
@@ -36,7 +32,8 @@ import static dev.herald.models.Identifiers.quote;
  * {@code previous}; the child updates and junction deletes; the delete. Then {@code COMMIT}: in the same
  * pipeline when nothing can be refused or entangled (one round trip), else once the answers are
  * checked (two). When a record turns out to have {@code restrict} children, the batch is rolled back
- * and sent again without it (it gets its 409).
+ * and sent again without it (it gets its 409). {@link BatchOutcomes} attributes the answers to the
+ * records; every statement is in {@link DestroySql}.
  *
  * <p>Only models without {@code cascade} children are destroyed this way. When two destroyed records
  * turn out to be associated with each other (directly, or through one child row that refers to both),
@@ -50,11 +47,13 @@ final class BatchDestroyer {
 
     private final Models models;
     private final Populator populator;
-    private final Statements statements = new Statements();
+    private final DestroyScope scope;
+    private final DestroySql sql = new DestroySql();
 
     BatchDestroyer(Models models, Populator populator) {
         this.models = models;
         this.populator = populator;
+        this.scope = new DestroyScope(models);
     }
 
     /** What one record of the batch gets: its previous state and notifications, or an error. */
@@ -79,7 +78,7 @@ final class BatchDestroyer {
     }
 
     boolean handles(Model model) {
-        return models.childrenOf(model.identity()).stream().noneMatch(fk -> fk.policy() == OnDestroy.CASCADE);
+        return scope.children(model, OnDestroy.CASCADE).isEmpty();
     }
 
     /** {@code ids} are validated and distinct; the map has an outcome for every one, in their order. */
@@ -120,15 +119,12 @@ final class BatchDestroyer {
     /** Every statement for {@code keys} at once, and the COMMIT with them when nothing can be refused. */
     private Future<Map<Object, Outcome>> pipeline(Transaction tx, Model model, List<Object> keys) {
         Tuple requested = Tuple.of(Columns.idArray(model.primaryKey(), keys));
-        String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
-                + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY "
-                + quote(Model.ID) + " FOR UPDATE");
-        Future<RowSet<Row>> locked = tx.execute(lock, requested);
+        Future<RowSet<Row>> locked = tx.execute(sql.lockBatch(model), requested);
         Future<Map<Object, JsonObject>> blocked = restrictedChildren(tx, model, requested);
-        Run run = new Run(tx, model, requested);
+        Sent sent = send(tx, model, requested);
         // nothing to decide after the statements: the COMMIT goes in the same pipeline
         Future<Void> commit = decidedInAdvance(model) ? tx.commitInPipeline() : null;
-        return Future.join(locked, blocked, run.sent()).transform(sent -> {
+        return Future.join(locked, blocked, sent.answered()).transform(answered -> {
             Map<Object, Row> rows = new LinkedHashMap<>();
             Map<Object, Outcome> refusedNow = new HashMap<>();
             if (locked.succeeded() && blocked.succeeded()) {
@@ -140,12 +136,12 @@ final class BatchDestroyer {
                 // the delete may well have failed on the foreign key: either way, again without them
                 return Future.failedFuture(new Refused(refusedNow));
             }
-            if (sent.failed()) {
-                return Future.failedFuture(sent.cause());
+            if (answered.failed()) {
+                return Future.failedFuture(answered.cause());
             }
             Map<Object, Outcome> outcomes;
             try {
-                outcomes = run.outcomes(rows);
+                outcomes = new BatchOutcomes(scope, model, rows).of(sent);
             } catch (RuntimeException | StackOverflowError e) {
                 return commit == null ? Future.failedFuture(e)
                         : commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e));
@@ -166,7 +162,7 @@ final class BatchDestroyer {
         String name = model.identity();
         List<ForeignKey> children = models.childrenOf(name);
         long childModels = children.stream().map(ForeignKey::child).distinct().count();
-        Set<String> nullable = new java.util.HashSet<>();
+        Set<String> nullable = new HashSet<>();
         children.stream().filter(fk -> fk.policy() == OnDestroy.SET_NULL).forEach(fk -> nullable.add(fk.child()));
         boolean showsNullable = model.attributes().values().stream().anyMatch(a -> nullable.contains(a.target())
                 && (a.isSingular() || a.isCollection() && models.oneToMany(name, a.name()).isEmpty()));
@@ -183,14 +179,9 @@ final class BatchDestroyer {
 
     /** Per requested id, the {@code restrict} children that block it ({@code {"<child model>":[ids]}}). */
     private Future<Map<Object, JsonObject>> restrictedChildren(Sql conn, Model model, Tuple requested) {
-        List<ForeignKey> restricted = models.childrenOf(model.identity()).stream()
-                .filter(fk -> fk.policy() == OnDestroy.RESTRICT).toList();
+        List<ForeignKey> restricted = scope.children(model, OnDestroy.RESTRICT);
         List<Future<RowSet<Row>>> checks = restricted.stream()
-                .map(fk -> conn.execute(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT __parent, "
-                        + quote(Model.ID) + " FROM (SELECT " + quote(fk.fk()) + " AS __parent, " + quote(Model.ID)
-                        + ", row_number() OVER (PARTITION BY " + quote(fk.fk()) + " ORDER BY " + quote(Model.ID) + ") AS __rank"
-                        + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = ANY($1)) s WHERE __rank <= "
-                        + Destroyer.RESTRICT_LISTED + " ORDER BY __parent, " + quote(Model.ID)), requested))
+                .map(fk -> conn.execute(sql.restrictingBatch(fk), requested))
                 .toList();
         return Future.join(checks).map(all -> {
             Map<Object, JsonObject> blocked = new HashMap<>();
@@ -205,187 +196,29 @@ final class BatchDestroyer {
         });
     }
 
-    /** The reads and changes of one attempt, sent at once; attributed to the records once they are known. */
-    private final class Run {
-        private final Sql conn;
-        private final Model model;
-        private final Tuple ids;
-        private final Populator.Pending previous;
-        private final List<ForeignKey> nulled;
-        private final List<Future<RowSet<Row>>> updates;
-        private final List<Unlink> unlinks;
-        private final List<Future<RowSet<Row>>> removals;
-        private final Future<RowSet<Row>> deleted;
-        private final Map<Object, List<Notification>> sideEffects = new HashMap<>();
-        private final Map<String, Object> nulledBy = new HashMap<>();
-        private Map<Object, Row> rows;
+    /** The reads and changes of one attempt, sent at once; {@link BatchOutcomes} attributes them to the records. */
+    record Sent(Populator.Pending previous, List<ForeignKey> nulled, List<Future<RowSet<Row>>> updates,
+                List<JunctionSide> unlinked, List<Future<RowSet<Row>>> removals, Future<RowSet<Row>> deleted) {
 
-        Run(Sql conn, Model model, Tuple ids) {
-            this.conn = conn;
-            this.model = model;
-            this.ids = ids;
-            this.previous = populator.populateByIds(conn, model, ids);
-            this.nulled = models.childrenOf(model.identity()).stream().filter(fk -> fk.policy() == OnDestroy.SET_NULL).toList();
-            this.updates = nulled.stream().map(this::nullOut).toList();
-            this.unlinks = unlinks();
-            this.removals = unlinks.stream().map(this::unlink).toList();
-            String delete = statements.get("delete " + model.identity(), () -> "DELETE FROM " + Columns.table(model)
-                    + " WHERE " + quote(Model.ID) + " = ANY($1)");
-            this.deleted = conn.execute(delete, ids);
-        }
-
-        Future<?> sent() {
+        Future<?> answered() {
             List<Future<?>> all = new ArrayList<>(List.of(previous.loaded()));
             all.addAll(updates);
             all.addAll(removals);
             all.add(deleted);
             return Future.join(all);
         }
-
-        /** Each found record's previous state and notifications, in the order {@link Destroyer} gives them. */
-        Map<Object, Outcome> outcomes(Map<Object, Row> found) {
-            this.rows = found;
-            found.keySet().forEach(id -> sideEffects.put(id, new ArrayList<>()));
-            for (int i = 0; i < nulled.size(); i++) {
-                collectUpdated(nulled.get(i), updates.get(i).result());
-            }
-            for (int i = 0; i < unlinks.size(); i++) {
-                collectRemoved(unlinks.get(i), removals.get(i).result());
-            }
-            found.forEach((id, row) -> parents(id, Columns.toJson(model, row, true)));
-            List<JsonObject> records = previous.fill(found.values().stream().map(r -> Columns.toJson(model, r, false)).toList())
-                    .result();
-            List<Object> order = new ArrayList<>(found.keySet());
-            for (int i = 0; i < order.size(); i++) {
-                shownUnchanged(order.get(i), records.get(i));
-            }
-            Map<Object, Outcome> outcomes = new LinkedHashMap<>();
-            for (int i = 0; i < order.size(); i++) {
-                Object id = order.get(i);
-                JsonObject record = records.get(i);
-                Notification own = Notification.destroyed(model.identity(), id, record);
-                List<Notification> notifications = new ArrayList<>();
-                notifications.add(own);
-                sideEffects.get(id).stream().filter(n -> !n.key().equals(own.key())).forEach(notifications::add);
-                outcomes.put(id, new Outcome(record, notifications, null));
-            }
-            return outcomes;
-        }
-
-        /** Children keep their rows; the statement returns each child with the parent it had. */
-        private Future<RowSet<Row>> nullOut(ForeignKey fk) {
-            String sql = statements.get("null " + fk.child() + "." + fk.fk(), () -> "WITH old AS (SELECT " + quote(Model.ID)
-                    + ", " + quote(fk.fk()) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = ANY($1) FOR UPDATE)"
-                    + " UPDATE " + quote(fk.child()) + " c SET " + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT)
-                    + " = $2 FROM old WHERE c." + quote(Model.ID) + " = old." + quote(Model.ID)
-                    + " RETURNING c." + quote(Model.ID) + ", old." + quote(fk.fk()));
-            return conn.execute(sql, Tuple.of(ids.getValue(0), System.currentTimeMillis()));
-        }
-
-        private void collectUpdated(ForeignKey fk, RowSet<Row> changed) {
-            for (Row r : changed) {
-                Object child = Columns.idToJson(r.getValue(0));
-                Object parent = Columns.idToJson(r.getValue(1));
-                untangled(fk.child(), child, parent);
-                Object earlier = nulledBy.putIfAbsent(fk.child() + "\u0000" + child, parent);
-                if (earlier != null && !earlier.equals(parent)) {
-                    throw new Unbatchable(fk.child() + " " + child + " refers to both " + earlier + " and " + parent);
-                }
-                sideEffects.get(parent).add(Notification.updated(fk.child(), child, new JsonObject().putNull(fk.fk())));
-            }
-        }
-
-        /** The junction rows to remove: both columns of a symmetric one, else the side(s) that are this model. */
-        private List<Unlink> unlinks() {
-            List<Unlink> unlinks = new ArrayList<>();
-            for (Junction j : models.junctionsOf(model.identity())) {
-                if (j.symmetric()) {
-                    unlinks.add(new Unlink(j, j.columnA(), j.columnB(), j.modelB(), j.attrB()));
-                    continue;
-                }
-                if (j.modelA().equals(model.identity())) {
-                    unlinks.add(new Unlink(j, j.columnA(), j.columnB(), j.modelB(), j.attrB()));
-                }
-                if (j.modelB().equals(model.identity())) {
-                    unlinks.add(new Unlink(j, j.columnB(), j.columnA(), j.modelA(), j.attrA()));
-                }
-            }
-            return unlinks;
-        }
-
-        private Future<RowSet<Row>> unlink(Unlink u) {
-            Junction j = u.junction();
-            String sql = statements.get("unlink " + j.table() + "." + u.mine(), () -> "DELETE FROM " + quote(j.table())
-                    + " WHERE " + quote(u.mine()) + " = ANY($1)" + (j.symmetric() ? " OR " + quote(u.other()) + " = ANY($1)" : "")
-                    + " RETURNING " + quote(u.mine()) + ", " + quote(u.other()));
-            return conn.execute(sql, ids);
-        }
-
-        /** Each removed link tells the other side, once per pair, if the other side lists it. */
-        private void collectRemoved(Unlink u, RowSet<Row> removed) {
-            Map<Object, Set<Object>> othersByRoot = new LinkedHashMap<>();
-            for (Row r : removed) {
-                Object mine = Columns.idToJson(r.getValue(0));
-                Object other = Columns.idToJson(r.getValue(1));
-                if (u.junction().symmetric() && !rows.containsKey(mine)) {
-                    Object swap = mine;
-                    mine = other;
-                    other = swap;
-                }
-                untangled(u.otherModel(), other, mine);
-                othersByRoot.computeIfAbsent(mine, k -> new LinkedHashSet<>()).add(other);
-            }
-            if (u.otherAttr() == null) {
-                return;
-            }
-            othersByRoot.forEach((root, others) -> others.forEach(o -> sideEffects.get(root)
-                    .add(Notification.removedFrom(u.otherModel(), o, u.otherAttr(), root))));
-        }
-
-        /** Parents that list a destroyed record in a collection see it removed from that collection. */
-        private void parents(Object id, JsonObject raw) {
-            for (Attribute a : model.singulars()) {
-                ForeignKey fk = models.singular(model.identity(), a.name());
-                Object parentId = raw.getValue(a.name());
-                if (fk.collection() != null && parentId != null) {
-                    untangled(fk.parent(), parentId, id);
-                    sideEffects.get(id).add(Notification.removedFrom(fk.parent(), parentId, fk.collection(), id));
-                }
-            }
-        }
-
-        /**
-         * A record's {@code previous} must not show a row that another record of the batch nulls: alone,
-         * one of them would go first and the other would show that row changed.
-         */
-        private void shownUnchanged(Object id, JsonObject record) {
-            for (Attribute a : model.attributes().values()) {
-                Object value = record.getValue(a.name());
-                List<Object> shown = new ArrayList<>();
-                if (a.isSingular() && value instanceof JsonObject target) {
-                    shown.add(target.getValue(Model.ID));
-                } else if (a.isCollection() && value instanceof JsonArray list) {
-                    list.forEach(c -> shown.add(((JsonObject) c).getValue(Model.ID)));
-                }
-                for (Object other : shown) {
-                    Object nulledFor = nulledBy.get(a.target() + "\u0000" + other);
-                    if (nulledFor != null && !nulledFor.equals(id)) {
-                        throw new Unbatchable(model.identity() + " " + id + " shows " + a.target() + " " + other
-                                + ", which destroying " + nulledFor + " changes");
-                    }
-                }
-            }
-        }
-
-        /** A message from one destroyed record to another means their order matters: not for a batch. */
-        private void untangled(String otherModel, Object other, Object root) {
-            if (otherModel.equals(model.identity()) && !other.equals(root) && rows.containsKey(other)) {
-                throw new Unbatchable(model.identity() + " " + root + " and " + other + " are associated");
-            }
-        }
-
     }
 
-    private record Unlink(Junction junction, String mine, String other, String otherModel, String otherAttr) {
+    /** The reads for {@code previous}, the child updates and junction deletes, and the delete. */
+    private Sent send(Sql conn, Model model, Tuple ids) {
+        Populator.Pending previous = populator.populateByIds(conn, model, ids);
+        List<ForeignKey> nulled = scope.children(model, OnDestroy.SET_NULL);
+        List<Future<RowSet<Row>>> updates = nulled.stream()
+                .map(fk -> conn.execute(sql.nullOutBatch(fk), Tuple.of(ids.getValue(0), System.currentTimeMillis())))
+                .toList();
+        List<JunctionSide> unlinked = scope.junctionSides(model);
+        List<Future<RowSet<Row>>> removals = unlinked.stream().map(side -> conn.execute(sql.unlinkBatch(side), ids)).toList();
+        Future<RowSet<Row>> deleted = conn.execute(sql.deleteBatch(model), ids);
+        return new Sent(previous, nulled, updates, unlinked, removals, deleted);
     }
 }

@@ -32,7 +32,7 @@ final class DemoData {
     private static final List<String> SEQUENCES = List.of("user", "pony", "toy");
 
     Future<Void> seedOnce(Sql conn) {
-        return conn.execute("INSERT INTO " + Schema.META_TABLE + " (key, value) VALUES ($1, $2) "
+        return conn.execute("INSERT INTO " + SchemaSql.META_TABLE + " (key, value) VALUES ($1, $2) "
                         + "ON CONFLICT (key) DO NOTHING RETURNING key", Tuple.of(MARKER, String.valueOf(System.currentTimeMillis())))
                 .compose(rows -> rows.size() == 0 ? Future.succeededFuture() : seed(conn));
     }

@@ -4,6 +4,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.database.Transaction;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,12 +1,11 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
-import dev.herald.models.Attribute;
 import dev.herald.models.ForeignKey;
-import dev.herald.models.Junction;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.OnDestroy;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,8 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-
-import static dev.herald.models.Identifiers.quote;
 
 /**
  * Destroys one record and what its associations imply, inside the caller's (repeatable-read)
@@ -40,19 +37,18 @@ import static dev.herald.models.Identifiers.quote;
  *       listing the record hear {@code removedFrom}, and the record is deleted ({@code destroyed}).</li>
  * </ol>
  * The notifications come from what the statements actually changed; messages addressed to records
- * destroyed by the same request are dropped.
+ * destroyed by the same request are dropped. Every statement is in {@link DestroySql}.
  */
 final class Destroyer {
-    /** How many blocking children a 409 names per child model. */
-    static final int RESTRICT_LISTED = 100;
-
     private final Models models;
     private final Populator populator;
-    private final Statements statements = new Statements();
+    private final DestroyScope scope;
+    private final DestroySql sql = new DestroySql();
 
     Destroyer(Models models, Populator populator) {
         this.models = models;
         this.populator = populator;
+        this.scope = new DestroyScope(models);
     }
 
     record Result(JsonObject previous, List<Notification> notifications) {
@@ -134,9 +130,7 @@ final class Destroyer {
                 // in the subtree that reached it first, which is deleted before the records planned after it
                 return Future.succeededFuture(null);
             }
-            String lock = statements.get("lock " + model.identity(), () -> "SELECT " + Columns.selectList(model, "")
-                    + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1 FOR UPDATE");
-            Future<RowSet<Row>> locked = conn.execute(lock, Tuple.of(id));
+            Future<RowSet<Row>> locked = conn.execute(sql.lock(model), Tuple.of(id));
             Future<JsonObject> blocking = restrictingChildren(model, id);
             return Future.join(locked, blocking).compose(checked -> {
                 if (locked.result().size() == 0) {
@@ -149,11 +143,9 @@ final class Destroyer {
                 destroying.add(key(model, id));
                 Planned planned = new Planned(model, id, Columns.toJson(model, row, true));
                 Future<List<JsonObject>> previous = populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));
-                List<ForeignKey> cascading = models.childrenOf(model.identity()).stream()
-                        .filter(fk -> fk.policy() == OnDestroy.CASCADE).toList();
-                List<Future<RowSet<Row>>> children = cascading.stream().map(fk -> conn.execute(statements.get("cascade "
-                        + fk.child() + "." + fk.fk(), () -> "SELECT " + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE "
-                        + quote(fk.fk()) + " = $1 ORDER BY " + quote(Model.ID) + " FOR UPDATE"), Tuple.of(id))).toList();
+                List<ForeignKey> cascading = scope.children(model, OnDestroy.CASCADE);
+                List<Future<RowSet<Row>>> children = cascading.stream()
+                        .map(fk -> conn.execute(sql.lockCascaded(fk), Tuple.of(id))).toList();
                 List<Future<?>> all = new ArrayList<>(children);
                 all.add(previous);
                 return Future.join(all).compose(read -> {
@@ -194,29 +186,22 @@ final class Destroyer {
             }
             for (ForeignKey fk : planned.cycles) {
                 // a record above in the cycle still refers to this one; it is deleted later, so only unlink it now
-                String unlink = statements.get("unlink cycle " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child())
-                        + " SET " + quote(fk.fk()) + " = NULL WHERE " + quote(fk.fk()) + " = $1");
-                chain = chain.compose(v -> conn.execute(unlink, Tuple.of(planned.id)).mapEmpty());
+                chain = chain.compose(v -> conn.execute(sql.unlinkCycle(fk), Tuple.of(planned.id)).mapEmpty());
             }
             return chain.compose(v -> {
-                parents(planned.model, planned.raw);
-                String delete = statements.get("delete " + planned.model.identity(), () -> "DELETE FROM "
-                        + Columns.table(planned.model) + " WHERE " + quote(Model.ID) + " = $1");
-                return conn.execute(delete, Tuple.of(planned.id)).mapEmpty();
+                sideEffects.addAll(scope.parentsListing(planned.model, planned.raw));
+                return conn.execute(sql.delete(planned.model), Tuple.of(planned.id)).mapEmpty();
             });
         }
 
         /** The {@code restrict} children that block destroying {@code id} ({@code {"<model>":[ids]}}), or null. */
         private Future<JsonObject> restrictingChildren(Model model, Object id) {
-            List<ForeignKey> restricted = models.childrenOf(model.identity()).stream()
-                    .filter(fk -> fk.policy() == OnDestroy.RESTRICT).toList();
+            List<ForeignKey> restricted = scope.children(model, OnDestroy.RESTRICT);
             if (restricted.isEmpty()) {
                 return Future.succeededFuture(null);
             }
             List<Future<RowSet<Row>>> checks = restricted.stream()
-                    .map(fk -> conn.execute(statements.get("restrict " + fk.child() + "." + fk.fk(), () -> "SELECT "
-                            + quote(Model.ID) + " FROM " + quote(fk.child()) + " WHERE " + quote(fk.fk()) + " = $1 ORDER BY "
-                            + quote(Model.ID) + " LIMIT " + RESTRICT_LISTED), Tuple.of(id)))
+                    .map(fk -> conn.execute(sql.restricting(fk), Tuple.of(id)))
                     .toList();
             return Future.join(checks).map(all -> {
                 JsonObject children = new JsonObject();
@@ -232,18 +217,14 @@ final class Destroyer {
         }
 
         private Future<Void> nullOuts(Model model, Object id) {
-            List<Future<Void>> nulled = models.childrenOf(model.identity()).stream()
-                    .filter(fk -> fk.policy() == OnDestroy.SET_NULL)
+            List<Future<Void>> nulled = scope.children(model, OnDestroy.SET_NULL).stream()
                     .map(fk -> nullOut(fk, id))
                     .toList();
             return Future.join(nulled).mapEmpty();
         }
 
         private Future<Void> nullOut(ForeignKey fk, Object id) {
-            String sql = statements.get("null " + fk.child() + "." + fk.fk(), () -> "UPDATE " + quote(fk.child()) + " SET "
-                    + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT) + " = $2 WHERE " + quote(fk.fk()) + " = $1 RETURNING "
-                    + quote(Model.ID));
-            return conn.execute(sql, Tuple.of(id, now)).map(rows -> {
+            return conn.execute(sql.nullOut(fk), Tuple.of(id, now)).map(rows -> {
                 for (Row r : rows) {
                     sideEffects.add(Notification.updated(fk.child(), Columns.idToJson(r.getValue(0)),
                             new JsonObject().putNull(fk.fk())));
@@ -253,52 +234,25 @@ final class Destroyer {
         }
 
         private Future<Void> junctions(Model model, Object id) {
-            List<Future<Void>> removals = new ArrayList<>();
-            for (Junction j : models.junctionsOf(model.identity())) {
-                if (j.symmetric()) {
-                    removals.add(unlink(j, id, j.columnA(), j.columnB(), j.modelB(), j.attrB()));
-                    continue;
-                }
-                if (j.modelA().equals(model.identity())) {
-                    removals.add(unlink(j, id, j.columnA(), j.columnB(), j.modelB(), j.attrB()));
-                }
-                if (j.modelB().equals(model.identity())) {
-                    removals.add(unlink(j, id, j.columnB(), j.columnA(), j.modelA(), j.attrA()));
-                }
-            }
-            return Future.join(removals).mapEmpty();
+            return Future.join(scope.junctionSides(model).stream().map(side -> unlink(side, id)).toList()).mapEmpty();
         }
 
         /** Removes the junction rows of {@code id}; the other side hears about it if it lists the link. */
-        private Future<Void> unlink(Junction j, Object id, String mine, String other, String otherModel, String otherAttr) {
-            String sql = statements.get("unlink " + j.table() + "." + mine, () -> j.symmetric()
-                    ? "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 OR " + quote(other)
-                    + " = $1 RETURNING " + quote(mine) + ", " + quote(other)
-                    : "DELETE FROM " + quote(j.table()) + " WHERE " + quote(mine) + " = $1 RETURNING " + quote(other));
-            return conn.execute(sql, Tuple.of(id)).map(rows -> {
-                if (otherAttr == null) {
+        private Future<Void> unlink(JunctionSide side, Object id) {
+            return conn.execute(sql.unlink(side), Tuple.of(id)).map(rows -> {
+                if (side.otherAttr() == null) {
                     return null;
                 }
                 Set<Object> others = new LinkedHashSet<>();
                 for (Row r : rows) {
                     Object first = r.getValue(0);
-                    others.add(j.symmetric() && first.equals(id) ? r.getValue(1) : first);
+                    others.add(side.junction().symmetric() && first.equals(id) ? r.getValue(1) : first);
                 }
                 Object removedId = Columns.idToJson(id);
-                others.forEach(o -> sideEffects.add(Notification.removedFrom(otherModel, Columns.idToJson(o), otherAttr, removedId)));
+                others.forEach(o -> sideEffects.add(Notification.removedFrom(side.otherModel(), Columns.idToJson(o),
+                        side.otherAttr(), removedId)));
                 return null;
             });
-        }
-
-        /** Parents that list this record in a collection see it removed from that collection. */
-        private void parents(Model model, JsonObject raw) {
-            for (Attribute a : model.singulars()) {
-                ForeignKey fk = models.singular(model.identity(), a.name());
-                Object parentId = raw.getValue(a.name());
-                if (fk.collection() != null && parentId != null) {
-                    sideEffects.add(Notification.removedFrom(fk.parent(), parentId, fk.collection(), raw.getValue(Model.ID)));
-                }
-            }
         }
 
         private String key(Model model, Object id) {

@@ -13,8 +13,6 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.herald.models.Identifiers.quote;
-
 /** The find and findOne blueprints: reads outside any transaction, associations populated. */
 final class Finder {
     static final int DEFAULT_LIMIT = 30;
@@ -22,16 +20,16 @@ final class Finder {
 
     private final Models models;
     private final Populator populator;
+    private final RecordSql sql;
 
     Finder(Models models, Populator populator) {
         this.models = models;
         this.populator = populator;
+        this.sql = new RecordSql(models);
     }
 
     Future<JsonObject> findOne(Sql client, Model model, Object id) {
-        String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model)
-                + " WHERE " + quote(Model.ID) + " = $1";
-        return client.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).compose(rows -> {
+        return client.execute(sql.byId(model), Tuple.of(Columns.idParam(model.primaryKey(), id))).compose(rows -> {
             if (rows.size() == 0) {
                 return Future.failedFuture(ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + "."));
             }
@@ -41,8 +39,7 @@ final class Finder {
 
     /** The subset of {@code ids} that exist, in the order given. */
     Future<JsonArray> existing(Sql client, Model model, JsonArray ids) {
-        String sql = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = ANY($1)";
-        return client.execute(sql, Tuple.of(Columns.idArray(model.primaryKey(), ids.getList()))).map(rows -> {
+        return client.execute(sql.existing(model), Tuple.of(Columns.idArray(model.primaryKey(), ids.getList()))).map(rows -> {
             java.util.Set<Object> found = new java.util.HashSet<>();
             rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
             JsonArray result = new JsonArray();
@@ -62,9 +59,7 @@ final class Finder {
         String order = Criteria.orderBy(models, model, query.getValue("sort"));
         int limit = bounded(query.getValue("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT);
         int skip = bounded(query.getValue("skip"), "skip", 0, Integer.MAX_VALUE);
-        String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE " + where
-                + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + skip;
-        return client.execute(sql, params).compose(rows -> {
+        return client.execute(sql.find(model, where, order, limit, skip), params).compose(rows -> {
             List<JsonObject> records = new ArrayList<>();
             for (Row row : rows) {
                 records.add(Columns.toJson(model, row, false));

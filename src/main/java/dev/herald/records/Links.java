@@ -5,6 +5,7 @@ import dev.herald.models.ForeignKey;
 import dev.herald.models.Junction;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-import static dev.herald.models.Identifiers.quote;
-
 /**
  * Adds and removes the members of a collection (one-to-many through the child's foreign key, or a
  * junction table) and records the {@code addedTo} / {@code removedFrom} / {@code updated} messages
@@ -27,9 +26,11 @@ import static dev.herald.models.Identifiers.quote;
  */
 final class Links {
     private final Models models;
+    private final RecordSql sql;
 
-    Links(Models models) {
+    Links(Models models, RecordSql sql) {
         this.models = models;
+        this.sql = sql;
     }
 
     /** Makes {@code children} members of {@code parent.attr}; 409 if one of them does not exist. */
@@ -43,7 +44,7 @@ final class Links {
         if (oneToMany.isPresent()) {
             return addChildren(conn, oneToMany.get(), target, parentId, children, now, out);
         }
-        return addLinks(conn, side(parent, attr), target, parentId, children, out);
+        return addLinks(conn, parent, attr, target, parentId, children, out);
     }
 
     /** Removes {@code children} from {@code parent.attr}; ids that were not members are ignored. */
@@ -59,18 +60,14 @@ final class Links {
     }
 
     private Future<Void> removeWhere(Sql conn, Model parent, Object parentId, String attr,
-                                     List<Object> ids, boolean negate, long now, List<Notification> out) {
+                                     List<Object> ids, boolean allBut, long now, List<Notification> out) {
         Model target = models.get(parent.attribute(attr).orElseThrow().target());
         Object pid = Columns.idParam(parent.primaryKey(), parentId);
         Object array = Columns.idArray(target.primaryKey(), ids);
-        String match = negate ? "NOT (%s = ANY($2))" : "%s = ANY($2)";
         var oneToMany = models.oneToMany(parent.identity(), attr);
         if (oneToMany.isPresent()) {
             ForeignKey fk = oneToMany.get();
-            String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = NULL, " + quote(Model.UPDATED_AT)
-                    + " = $3 WHERE " + quote(fk.fk()) + " = $1 AND " + match.formatted(quote(Model.ID))
-                    + " RETURNING " + quote(Model.ID);
-            return conn.execute(sql, Tuple.of(pid, array, now)).map(rows -> {
+            return conn.execute(sql.removeChildren(fk, allBut), Tuple.of(pid, array, now)).map(rows -> {
                 for (Row r : rows) {
                     Object child = Columns.idToJson(r.getValue(0));
                     out.add(Notification.updated(fk.child(), child, new JsonObject().putNull(fk.fk())));
@@ -79,32 +76,26 @@ final class Links {
                 return null;
             });
         }
-        Side side = side(parent, attr);
-        String sql = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.mine) + " = $1 AND "
-                + match.formatted(quote(side.other)) + " RETURNING " + quote(side.other);
-        Future<Void> removed = conn.execute(sql, Tuple.of(pid, array)).map(rows -> {
+        JunctionSide side = side(parent, attr);
+        Future<Void> removed = conn.execute(sql.unlinkMembers(side, allBut), Tuple.of(pid, array)).map(rows -> {
             for (Row r : rows) {
                 Object other = Columns.idToJson(r.getValue(0));
                 out.add(Notification.removedFrom(parent.identity(), parentId, attr, other));
-                if (side.otherAttr != null && !(side.junction.symmetric() && Objects.equals(other, parentId))) {
-                    out.add(Notification.removedFrom(side.otherModel, other, side.otherAttr, parentId));
+                if (side.otherAttr() != null && !(side.junction().symmetric() && Objects.equals(other, parentId))) {
+                    out.add(Notification.removedFrom(side.otherModel(), other, side.otherAttr(), parentId));
                 }
             }
             return null;
         });
-        if (!side.junction.symmetric()) {
+        if (!side.junction().symmetric()) {
             return removed;
         }
-        String mirror = "DELETE FROM " + quote(side.junction.table()) + " WHERE " + quote(side.other) + " = $1 AND "
-                + match.formatted(quote(side.mine));
-        return removed.compose(v -> conn.execute(mirror, Tuple.of(pid, array)).mapEmpty());
+        return removed.compose(v -> conn.execute(sql.unlinkMirrors(side, allBut), Tuple.of(pid, array)).mapEmpty());
     }
 
     private Future<Void> addChildren(Sql conn, ForeignKey fk, Model child, Object parentId,
                                      List<Object> children, long now, List<Notification> out) {
-        String lock = "SELECT " + quote(Model.ID) + ", " + quote(fk.fk()) + " FROM " + quote(fk.child())
-                + " WHERE " + quote(Model.ID) + " = ANY($1) ORDER BY " + quote(Model.ID) + " FOR NO KEY UPDATE";
-        return conn.execute(lock, Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
+        return conn.execute(sql.lockChildren(fk), Tuple.of(Columns.idArray(child.primaryKey(), children))).compose(rows -> {
             Set<Object> found = new HashSet<>();
             List<Object> moving = new ArrayList<>();
             List<Object> previousParents = new ArrayList<>();
@@ -122,9 +113,7 @@ final class Links {
                 return Future.succeededFuture();
             }
             Model parent = models.get(fk.parent());
-            String sql = "UPDATE " + quote(fk.child()) + " SET " + quote(fk.fk()) + " = $1, " + quote(Model.UPDATED_AT)
-                    + " = $3 WHERE " + quote(Model.ID) + " = ANY($2)";
-            return conn.execute(sql, Tuple.of(Columns.idParam(parent.primaryKey(), parentId),
+            return conn.execute(sql.moveChildren(fk), Tuple.of(Columns.idParam(parent.primaryKey(), parentId),
                     Columns.idArray(child.primaryKey(), moving), now)).map(done -> {
                 for (int i = 0; i < moving.size(); i++) {
                     Object id = moving.get(i);
@@ -139,33 +128,26 @@ final class Links {
         });
     }
 
-    private Future<Void> addLinks(Sql conn, Side side, Model target, Object parentId, List<Object> children,
-                                  List<Notification> out) {
+    private Future<Void> addLinks(Sql conn, Model parent, String attr, Model target, Object parentId,
+                                  List<Object> children, List<Notification> out) {
+        JunctionSide side = side(parent, attr);
         Object array = Columns.idArray(target.primaryKey(), children);
-        String exists = "SELECT " + quote(Model.ID) + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
-                + " = ANY($1) FOR KEY SHARE";
-        Object pid = Columns.idParam(models.get(side.parentModel).primaryKey(), parentId);
-        String insert = "INSERT INTO " + quote(side.junction.table()) + " (" + quote(side.mine) + ", " + quote(side.other)
-                + ") SELECT $1, x FROM unnest($2::" + target.primaryKey().sqlType() + "[]) AS x ON CONFLICT DO NOTHING RETURNING "
-                + quote(side.other);
-        String mirror = "INSERT INTO " + quote(side.junction.table()) + " (" + quote(side.other) + ", " + quote(side.mine)
-                + ") SELECT $1, x FROM unnest($2::" + target.primaryKey().sqlType() + "[]) AS x ON CONFLICT DO NOTHING";
-        return conn.execute(exists, Tuple.of(array)).compose(rows -> {
+        Object pid = Columns.idParam(parent.primaryKey(), parentId);
+        return conn.execute(sql.lockLinked(target), Tuple.of(array)).compose(rows -> {
             Set<Object> found = new HashSet<>();
             rows.forEach(r -> found.add(Columns.idToJson(r.getValue(0))));
             refuseMissing(target, children, found);
-            return conn.execute(insert, Tuple.of(pid, array));
+            return conn.execute(sql.link(side, target), Tuple.of(pid, array));
         }).compose(inserted -> {
-            String parentModel = side.parentModel;
             for (Row r : inserted) {
                 Object other = Columns.idToJson(r.getValue(0));
-                out.add(Notification.addedTo(parentModel, parentId, side.attr, other));
-                if (side.otherAttr != null && !(side.junction.symmetric() && Objects.equals(other, parentId))) {
-                    out.add(Notification.addedTo(side.otherModel, other, side.otherAttr, parentId));
+                out.add(Notification.addedTo(parent.identity(), parentId, attr, other));
+                if (side.otherAttr() != null && !(side.junction().symmetric() && Objects.equals(other, parentId))) {
+                    out.add(Notification.addedTo(side.otherModel(), other, side.otherAttr(), parentId));
                 }
             }
-            return side.junction.symmetric()
-                    ? conn.execute(mirror, Tuple.of(pid, array)).mapEmpty()
+            return side.junction().symmetric()
+                    ? conn.execute(sql.linkMirrors(side, target), Tuple.of(pid, array)).mapEmpty()
                     : Future.succeededFuture();
         });
     }
@@ -179,16 +161,10 @@ final class Links {
         }
     }
 
-    /** A collection seen from one of its ends: which junction column holds this record and which the other. */
-    private record Side(Junction junction, String parentModel, String attr, String mine, String other,
-                        String otherModel, String otherAttr) {
-    }
-
-    private Side side(Model parent, String attr) {
+    /** The junction of the collection {@code parent.attr}, seen from the parent's end. */
+    private JunctionSide side(Model parent, String attr) {
         Junction j = models.junction(parent.identity(), attr).orElseThrow();
         boolean isA = j.modelA().equals(parent.identity()) && j.attrA().equals(attr);
-        return isA
-                ? new Side(j, parent.identity(), attr, j.columnA(), j.columnB(), j.modelB(), j.attrB())
-                : new Side(j, parent.identity(), attr, j.columnB(), j.columnA(), j.modelA(), j.attrA());
+        return isA ? JunctionSide.ofA(j) : JunctionSide.ofB(j);
     }
 }

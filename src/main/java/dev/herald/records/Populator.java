@@ -1,8 +1,6 @@
 package dev.herald.records;
 
 import dev.herald.models.Attribute;
-import dev.herald.models.ForeignKey;
-import dev.herald.models.Junction;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import io.vertx.core.Future;
@@ -20,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.herald.models.Identifiers.quote;
-
 /**
  * Fills in associations as Sails' blueprints do: a singular association becomes the shallow target
  * record (or null), a collection an array of at most {@value #COLLECTION_LIMIT} shallow children. One
@@ -31,10 +27,11 @@ final class Populator {
     static final int COLLECTION_LIMIT = 30;
 
     private final Models models;
-    private final Statements statements = new Statements();
+    private final RecordSql sql;
 
     Populator(Models models) {
         this.models = models;
+        this.sql = new RecordSql(models);
     }
 
     Future<List<JsonObject>> populate(Sql client, Model model, List<JsonObject> records) {
@@ -52,9 +49,7 @@ final class Populator {
                     }
                 });
                 if (!ids.isEmpty()) {
-                    String sql = statements.get("singular " + target.identity(), () -> "SELECT " + Columns.selectList(target, "")
-                            + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID) + " = ANY($1)");
-                    loads.add(new Load(a, target, client.execute(sql, Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))));
+                    loads.add(new Load(a, target, client.execute(sql.byIds(target), Tuple.of(Columns.idArray(target.primaryKey(), new ArrayList<>(ids))))));
                 }
             } else if (a.isCollection()) {
                 List<Object> ids = records.stream().map(r -> r.getValue(Model.ID)).toList();
@@ -74,11 +69,7 @@ final class Populator {
         for (Attribute a : model.attributes().values()) {
             if (a.isSingular() && !a.hidden()) {
                 Model target = models.get(a.target());
-                String sql = statements.get("singular of " + model.identity() + "." + a.name(), () -> "SELECT "
-                        + Columns.selectList(target, "") + " FROM " + Columns.table(target) + " WHERE " + quote(Model.ID)
-                        + " IN (SELECT " + quote(a.name()) + " FROM " + Columns.table(model) + " WHERE " + quote(Model.ID)
-                        + " = ANY($1))");
-                loads.add(new Load(a, target, client.execute(sql, ids)));
+                loads.add(new Load(a, target, client.execute(sql.singularOf(model, a), ids)));
             } else if (a.isCollection()) {
                 loads.add(collection(client, model, a, ids));
             }
@@ -146,32 +137,8 @@ final class Populator {
         return ordered;
     }
 
-    /** Children of many parents in one query, at most {@value #COLLECTION_LIMIT} per parent. */
-    private String collectionSql(Model model, Attribute a, Model target) {
-        String parentColumn;
-        String from;
-        var oneToMany = models.oneToMany(model.identity(), a.name());
-        if (oneToMany.isPresent()) {
-            ForeignKey fk = oneToMany.get();
-            parentColumn = "t." + quote(fk.fk());
-            from = Columns.table(target) + " t";
-        } else {
-            Junction j = models.junction(model.identity(), a.name()).orElseThrow();
-            boolean mineIsA = j.modelA().equals(model.identity()) && j.attrA().equals(a.name());
-            String mine = quote(mineIsA ? j.columnA() : j.columnB());
-            String other = quote(mineIsA ? j.columnB() : j.columnA());
-            parentColumn = "j." + mine;
-            from = quote(j.table()) + " j JOIN " + Columns.table(target) + " t ON t." + quote(Model.ID) + " = j." + other;
-        }
-        return "SELECT * FROM (SELECT " + parentColumn + " AS __parent, " + Columns.selectList(target, "t")
-                + ", row_number() OVER (PARTITION BY " + parentColumn + " ORDER BY t." + quote(Model.ID) + ") AS __rank"
-                + " FROM " + from + " WHERE " + parentColumn + " = ANY($1)) s WHERE __rank <= " + COLLECTION_LIMIT
-                + " ORDER BY __parent, __rank";
-    }
-
     private Load collection(Sql client, Model model, Attribute a, Tuple parentIds) {
         Model target = models.get(a.target());
-        String sql = statements.get("collection " + model.identity() + "." + a.name(), () -> collectionSql(model, a, target));
-        return new Load(a, target, client.execute(sql, parentIds));
+        return new Load(a, target, client.execute(sql.collection(model, a), parentIds));
     }
 }

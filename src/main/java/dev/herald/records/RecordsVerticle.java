@@ -6,6 +6,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -22,7 +23,7 @@ import java.util.List;
  * The persistence verticle: owns the PostgreSQL pool, applies the schema at start, and runs every
  * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction
  * (concurrent destroys of one model share one: {@link DestroyQueue}); after the commit the
- * notifications they imply are published once on {@link RecordsAddresses#NOTIFICATIONS} (see
+ * notifications they imply are published once on {@link dev.herald.notifications.NotificationAddresses#NOTIFICATIONS} (see
  * {@link Notification#publish(io.vertx.core.Vertx, List)}).
  *
  * <p>Requests: {@code {"op":"find"|"findOne"|"exists"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
@@ -30,10 +31,18 @@ import java.util.List;
  * {@code {"status":200,"body":..}}; failures carry an {@link ApiError} as JSON.
  */
 public final class RecordsVerticle extends VerticleBase {
+    /**
+     * PostgreSQL connections per node for the records: reads and writes share them, and a write holds
+     * one for its whole transaction (concurrent destroys of one model share one, see
+     * {@link DestroyQueue}). With the entities' pool ({@link dev.herald.haystack.EntitiesVerticle#POOL_SIZE})
+     * a node opens at most 24, so the three nodes of {@code docker/compose.yaml} stay under
+     * PostgreSQL's default {@code max_connections} (100).
+     */
+    static final int POOL_SIZE = 16;
+
     private final Models models;
     private final PgConnectOptions connectOptions;
     private final boolean demoData;
-    private final int poolSize;
     private Pool pool;
     private Sql reads;
     private Finder finder;
@@ -41,17 +50,16 @@ public final class RecordsVerticle extends VerticleBase {
     private DestroyQueue destroys;
     private MessageConsumer<JsonObject> consumer;
 
-    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, int poolSize) {
+    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData) {
         this.models = models;
         this.connectOptions = connectOptions;
         this.demoData = demoData;
-        this.poolSize = poolSize;
     }
 
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(poolSize))
+                .with(new PoolOptions().setMaxSize(POOL_SIZE))
                 .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();

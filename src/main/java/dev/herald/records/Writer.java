@@ -6,6 +6,7 @@ import dev.herald.models.ForeignKey;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.PrimaryKey;
+import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,18 +20,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
-import static dev.herald.models.Identifiers.quote;
-
 /** Create, update, add-to and remove-from, each inside the caller's transaction, with their messages. */
 final class Writer {
     private final Models models;
     private final Populator populator;
+    private final RecordSql sql;
     private final Links links;
 
     Writer(Models models, Populator populator) {
         this.models = models;
         this.populator = populator;
-        this.links = new Links(models);
+        this.sql = new RecordSql(models);
+        this.links = new Links(models, sql);
     }
 
     record Result(JsonObject record, List<Notification> notifications) {
@@ -39,31 +40,15 @@ final class Writer {
     /** {@code values} went through {@link Values#attributes}. */
     Future<Result> create(Transaction conn, Model model, JsonObject values) {
         long now = System.currentTimeMillis();
-        List<String> columns = new ArrayList<>();
-        List<String> placeholders = new ArrayList<>();
         Tuple params = Tuple.tuple();
         if (model.primaryKey() != PrimaryKey.NUMBER) {
-            Object id = model.primaryKey() == PrimaryKey.UUID ? UUID.randomUUID() : values.getString(Model.ID);
-            columns.add(quote(Model.ID));
-            params.addValue(id);
-            placeholders.add("$" + params.size());
+            params.addValue(model.primaryKey() == PrimaryKey.UUID ? UUID.randomUUID() : values.getString(Model.ID));
         }
-        columns.add(quote(Model.CREATED_AT));
-        columns.add(quote(Model.UPDATED_AT));
         params.addValue(now);
-        placeholders.add("$" + params.size());
-        placeholders.add("$" + params.size());
-        for (Attribute a : model.columns()) {
-            if (values.containsKey(a.name())) {
-                columns.add(quote(a.name()));
-                params.addValue(Columns.valueParam(target(a), a, values.getValue(a.name())));
-                placeholders.add(Columns.placeholder(a, params.size()));
-            }
-        }
-        String sql = "INSERT INTO " + Columns.table(model) + " (" + String.join(", ", columns) + ") VALUES ("
-                + String.join(", ", placeholders) + ") RETURNING " + Columns.selectList(model, "");
+        List<Attribute> given = given(model, values);
+        given.forEach(a -> params.addValue(Columns.valueParam(target(a), a, values.getValue(a.name()))));
         List<Notification> out = new ArrayList<>();
-        return conn.execute(sql, params).compose(rows -> {
+        return conn.execute(sql.insert(model, given), params).compose(rows -> {
             JsonObject raw = Columns.toJson(model, rows.iterator().next(), true);
             Object id = raw.getValue(Model.ID);
             for (Attribute a : model.singulars()) {
@@ -83,21 +68,15 @@ final class Writer {
         List<Notification> out = new ArrayList<>();
         return lock(conn, model, id).compose(before -> {
             Tuple params = Tuple.of(Columns.idParam(model.primaryKey(), id), now);
-            List<String> sets = new ArrayList<>();
-            sets.add(quote(Model.UPDATED_AT) + " = $2");
-            for (Attribute a : model.columns()) {
-                if (values.containsKey(a.name())) {
-                    params.addValue(Columns.valueParam(target(a), a, values.getValue(a.name())));
-                    sets.add(quote(a.name()) + " = " + Columns.placeholder(a, params.size()));
-                    if (a.isSingular()) {
-                        announceParentChange(model, a, id, before.getValue(a.name()), values.getValue(a.name()), out);
-                    }
+            List<Attribute> given = given(model, values);
+            for (Attribute a : given) {
+                params.addValue(Columns.valueParam(target(a), a, values.getValue(a.name())));
+                if (a.isSingular()) {
+                    announceParentChange(model, a, id, before.getValue(a.name()), values.getValue(a.name()), out);
                 }
             }
-            String sql = "UPDATE " + Columns.table(model) + " SET " + String.join(", ", sets) + " WHERE "
-                    + quote(Model.ID) + " = $1";
             return populator.populate(conn, model, List.of(Columns.withoutPrivate(model, before)))
-                    .compose(populated -> conn.execute(sql, params)
+                    .compose(populated -> conn.execute(sql.update(model, given), params)
                             .compose(done -> replaceCollections(conn, model, id, values, now, out))
                             .compose(done -> reload(conn, model, id))
                             .map(record -> updated(model, id, values, populated.get(0), record, out)));
@@ -175,13 +154,11 @@ final class Writer {
 
     /**
      * Locks the record against concurrent updates and destroys, but not against foreign-key checks of
-     * other writers linking to it ({@code FOR NO KEY UPDATE}: an update never changes the key), so two
-     * requests linking each other's records do not wait on each other.
+     * other writers linking to it ({@link RecordSql#lockForUpdate}), so two requests linking each other's
+     * records do not wait on each other.
      */
     private Future<JsonObject> lock(Sql conn, Model model, Object id) {
-        String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE "
-                + quote(Model.ID) + " = $1 FOR NO KEY UPDATE";
-        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
+        return conn.execute(sql.lockForUpdate(model), Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".");
             }
@@ -190,8 +167,7 @@ final class Writer {
     }
 
     private Future<Void> exists(Sql conn, Model model, Object id) {
-        String sql = "SELECT 1 FROM " + Columns.table(model) + " WHERE " + quote(Model.ID) + " = $1";
-        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
+        return conn.execute(sql.exists(model), Tuple.of(Columns.idParam(model.primaryKey(), id))).map(rows -> {
             if (rows.size() == 0) {
                 throw ApiError.notFound("No " + model.identity() + " record with id " + Values.show(id) + ".");
             }
@@ -200,14 +176,17 @@ final class Writer {
     }
 
     Future<JsonObject> reload(Sql conn, Model model, Object id) {
-        String sql = "SELECT " + Columns.selectList(model, "") + " FROM " + Columns.table(model) + " WHERE "
-                + quote(Model.ID) + " = $1";
-        return conn.execute(sql, Tuple.of(Columns.idParam(model.primaryKey(), id)))
+        return conn.execute(sql.byId(model), Tuple.of(Columns.idParam(model.primaryKey(), id)))
                 .compose(rows -> {
                     Row row = rows.iterator().next();
                     return populator.populate(conn, model, List.of(Columns.toJson(model, row, false)));
                 })
                 .map(list -> list.get(0));
+    }
+
+    /** The columns among the model's that {@code values} sets, in the model's order. */
+    private static List<Attribute> given(Model model, JsonObject values) {
+        return model.columns().stream().filter(a -> values.containsKey(a.name())).toList();
     }
 
     private Model target(Attribute a) {

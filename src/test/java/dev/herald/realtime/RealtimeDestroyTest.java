@@ -1,6 +1,6 @@
 package dev.herald.realtime;
 
-import dev.herald.records.RecordsAddresses;
+import dev.herald.notifications.NotificationAddresses;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
 import dev.herald.testing.Tier;
@@ -52,9 +52,9 @@ class RealtimeDestroyTest {
             watcher.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(id)),
                     node.adminToken());
             var bus = node.vertx().eventBus();
-            bus.publish(RecordsAddresses.NOTIFICATIONS, Buffer.buffer("not a publication"));
-            bus.publish(RecordsAddresses.NOTIFICATIONS, Buffer.buffer().appendInt(1).appendInt(1_000_000));
-            bus.publish(RecordsAddresses.NOTIFICATIONS, new JsonObject().put("origin", new JsonObject())
+            bus.publish(NotificationAddresses.NOTIFICATIONS, Buffer.buffer("not a publication"));
+            bus.publish(NotificationAddresses.NOTIFICATIONS, Buffer.buffer().appendInt(1).appendInt(1_000_000));
+            bus.publish(NotificationAddresses.NOTIFICATIONS, new JsonObject().put("origin", new JsonObject())
                     .put("notifications", new JsonArray().add(new JsonObject().put("model", "pony").put("id", id)
                             .put("message", new JsonObject().put("verb", "destroyed").put("id", id)))));
 

@@ -5,6 +5,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
+import dev.herald.notifications.Notification;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;

@@ -5,8 +5,8 @@ import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
-import dev.herald.records.Publication;
-import dev.herald.records.RecordsAddresses;
+import dev.herald.notifications.NotificationAddresses;
+import dev.herald.notifications.Publication;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -61,7 +61,7 @@ public final class TestNode implements AutoCloseable {
         this.sql = sql;
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(herald.port()));
         this.adminToken = herald.auth().mint("admin", List.of("*:*"), 3600).orElse(null);
-        vertx.eventBus().consumer(RecordsAddresses.NOTIFICATIONS, m -> {
+        vertx.eventBus().consumer(NotificationAddresses.NOTIFICATIONS, m -> {
             if (m.body() instanceof Buffer publication) {
                 try {
                     published.addAll(asJson(publication));

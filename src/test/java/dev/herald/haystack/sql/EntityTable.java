@@ -35,7 +35,7 @@ final class EntityTable {
             PgConnectOptions options = TestDatabase.freshDatabase().setProperties(Map.of("statement_timeout", "30000"));
             Vertx vertx = Vertx.vertx();
             database = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(options).using(vertx).build();
-            for (String statement : EntitySchema.DDL) {
+            for (String statement : EntitySql.DDL) {
                 database.query(statement).execute().await();
             }
         }

@@ -1,4 +1,4 @@
-package dev.herald.records;
+package dev.herald.notifications;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -11,7 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The bytes of one publication on {@link RecordsAddresses#NOTIFICATIONS}: the changes of one commit.
+ * The bytes of one publication on {@link NotificationAddresses#NOTIFICATIONS}: the changes of one commit.
  * Every message is encoded to JSON once, by the node that committed; a receiving node reads the
  * routing fields without parsing any message, and copies a message's bytes into a frame only when one
  * of its sockets is in the room (the measured cost of decoding and re-encoding every {@code previous}

@@ -1,4 +1,4 @@
-package dev.herald.records;
+package dev.herald.notifications;
 
 import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;

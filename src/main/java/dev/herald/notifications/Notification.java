@@ -1,4 +1,4 @@
-package dev.herald.records;
+package dev.herald.notifications;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,7 +58,7 @@ public record Notification(String model, Object id, JsonObject message, boolean 
         try {
             Buffer publication = Publication.encode(changes);
             if (publication != null) {
-                vertx.eventBus().publish(RecordsAddresses.NOTIFICATIONS, publication);
+                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication);
             }
         } catch (RuntimeException e) {
             // the changes are committed: their answers stand; what could not be published is a defect to fix

@@ -1,0 +1,102 @@
+package dev.herald.haystack.sql;
+
+import java.util.List;
+
+/**
+ * Every SQL statement on Haystack entities: the table and its migrations, the reads, and the writes
+ * of createRec, updateRec and deleteRec (filters are translated by {@link FilterSql}).
+ *
+ * <p>The entity table has one row per entity, its tags in {@link TagStorage}'s JSONB format. The
+ * {@code id} column repeats the {@code id} tag's UUID; the check keeps the two equal. The GIN index
+ * serves the filter terms {@link FilterSql} emits on the entity itself: {@code tags ? 'name'} for
+ * has/missing and {@code tags @> ...} for equality, including "Ref list contains".
+ */
+public final class EntitySql {
+
+    // the table
+
+    /**
+     * The advisory lock held while the entity table is migrated, so nodes starting together take turns.
+     * Its own number, not the records schema's: the two schemas are independent. Any number works as
+     * long as every Herald node, of any version, uses the same one: never change it.
+     */
+    static final long MIGRATION_LOCK = 4740952904L;
+
+    public static final String LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")";
+
+    public static final String CREATE_TABLE = """
+            CREATE TABLE IF NOT EXISTS entity (
+                id uuid PRIMARY KEY,
+                tags jsonb NOT NULL,
+                CONSTRAINT entity_id_tag CHECK (tags -> 'id' ->> 'v' = id::text)
+            )""";
+
+    public static final String CREATE_TAGS_INDEX =
+            "CREATE INDEX IF NOT EXISTS entity_tags ON entity USING gin (tags)";
+
+    /**
+     * The UUIDs this entity references through a Ref tag or a Ref-list element (the reverse-reference
+     * index: "who references X" is {@code refs @> ARRAY[X]}, served by a GIN index).
+     */
+    public static final String ADD_REFS = "ALTER TABLE entity ADD COLUMN IF NOT EXISTS refs uuid[] NOT NULL DEFAULT '{}'";
+    public static final String CREATE_REFS_INDEX = "CREATE INDEX IF NOT EXISTS entity_refs ON entity USING gin (refs)";
+    /** Fully-qualified names resolve level by level through {@code name}. */
+    public static final String CREATE_NAME_INDEX =
+            "CREATE INDEX IF NOT EXISTS entity_name ON entity ((tags -> 'name' ->> 'v'))";
+
+    /** Statements to run in order; each is idempotent. */
+    public static final List<String> DDL = List.of(CREATE_TABLE, CREATE_TAGS_INDEX, ADD_REFS, CREATE_REFS_INDEX,
+            CREATE_NAME_INDEX);
+
+    // reads
+
+    /** The ids among {@code $1} (a UUID array) that exist. */
+    public static final String EXISTING = "SELECT id FROM entity WHERE id = ANY($1)";
+
+    /** A top-level entity named {@code $1}: it has neither an {@code equipRef} nor a {@code siteRef}. */
+    public static final String NAMED_AT_TOP = """
+            SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 AND NOT tags ? 'equipRef' AND NOT tags ? 'siteRef'""";
+
+    /** An entity named {@code $1} whose parent (its {@code equipRef}, else its {@code siteRef}) is in {@code $2}. */
+    public static final String NAMED_BELOW = """
+            SELECT id FROM entity WHERE tags -> 'name' ->> 'v' = $1 \
+            AND COALESCE(tags -> 'equipRef' ->> 'v', tags -> 'siteRef' ->> 'v') = ANY($2)""";
+
+    /** The display text of the entities in {@code $1}: their {@code dis}, else their {@code name}, when a string. */
+    public static final String DISPLAYS = """
+            SELECT id, COALESCE(CASE WHEN tags -> 'dis' ->> '_k' = 's' THEN tags -> 'dis' ->> 'v' END, \
+            CASE WHEN tags -> 'name' ->> '_k' = 's' THEN tags -> 'name' ->> 'v' END) FROM entity WHERE id = ANY($1)""";
+
+    private static final String SELECT = "SELECT e.id, e.tags FROM entity e";
+
+    /** The entities matching {@code where} (from {@link FilterSql}), by id, up to {@code limit} (0: all). */
+    public static String select(String where, int limit, boolean forUpdate) {
+        return SELECT + " WHERE " + where + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "")
+                + (forUpdate ? " FOR UPDATE OF e" : "");
+    }
+
+    /** The entities in {@code $1}. */
+    public static String byIds(boolean forUpdate) {
+        return SELECT + " WHERE e.id = ANY($1)" + (forUpdate ? " FOR UPDATE" : "");
+    }
+
+    // writes
+
+    /** The entities in {@code $1}, locked against a concurrent delete while a write refers to them. */
+    public static final String LOCK_REFERENCED = "SELECT id FROM entity WHERE id = ANY($1) FOR KEY SHARE";
+
+    /** Parameters: the id, the tags, the referenced ids. */
+    public static final String INSERT = "INSERT INTO entity (id, tags, refs) VALUES ($1, $2, $3)";
+
+    /** Parameters: the id, the tags, the referenced ids. */
+    public static final String UPDATE = "UPDATE entity SET tags = $2, refs = $3 WHERE id = $1";
+
+    /** The entities outside {@code $1} that refer to one in it, with what they refer to. */
+    public static final String REFERRING = """
+            SELECT c.id, c.refs FROM entity c WHERE c.refs && $1 AND NOT (c.id = ANY($1)) ORDER BY c.id""";
+
+    public static final String DELETE = "DELETE FROM entity WHERE id = ANY($1)";
+
+    private EntitySql() {
+    }
+}
