@@ -3,6 +3,7 @@ package dev.herald.blueprint;
 import dev.herald.auth.Action;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.input.BoundedJson;
 import dev.herald.models.Attribute;
@@ -84,8 +85,7 @@ public final class Blueprint {
             case ADD, REMOVE -> {
                 command.put("id", Values.id(model, segments[1]));
                 Attribute collection = model.attribute(segments[2]).filter(Attribute::isCollection)
-                        .orElseThrow(() -> new ApiError(404, "E_UNKNOWN_ASSOCIATION",
-                                "Model '" + model.identity() + "' has no collection `" + segments[2] + "`."));
+                        .orElseThrow(() -> ErrorCode.UNKNOWN_ASSOCIATION.error("Model '" + model.identity() + "' has no collection `" + segments[2] + "`."));
                 command.put("attribute", collection.name())
                         .put("childId", Values.id(models.get(collection.target()), segments[3]));
             }
@@ -95,7 +95,7 @@ public final class Blueprint {
         if (route == Route.CREATE || route == Route.UPDATE) {
             JsonObject body = request.bodyObject();
             if (body == null) {
-                throw ApiError.badRequest("E_BAD_REQUEST", "The request body must be a JSON object of attribute values.");
+                throw ErrorCode.BAD_REQUEST.error("The request body must be a JSON object of attribute values.");
             }
             command.put("values", Values.attributes(models, model, body, route == Route.CREATE));
         }
@@ -223,7 +223,7 @@ public final class Blueprint {
                 default -> null;
             };
             if (route == null) {
-                throw new ApiError(405, "E_METHOD_NOT_ALLOWED", method + " is not a blueprint action for this path.");
+                throw ErrorCode.METHOD_NOT_ALLOWED.error(method + " is not a blueprint action for this path.");
             }
             return route;
         }

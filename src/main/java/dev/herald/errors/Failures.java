@@ -36,7 +36,7 @@ public final class Failures {
         }
         if (failure instanceof ReplyException reply && reply.getMessage() != null && reply.failureCode() >= 400) {
             try {
-                return ApiError.fromJson(reply.failureCode(), new JsonObject(reply.getMessage()));
+                return ApiError.fromJson(new JsonObject(reply.getMessage()));
             } catch (DecodeException e) {
                 return internal(failure);
             }
@@ -59,19 +59,17 @@ public final class Failures {
             return null;
         }
         return switch (state) {
-            case "23505" -> new ApiError(409, "E_UNIQUE", "A record with that unique value already exists.",
+            case "23505" -> ErrorCode.UNIQUE.error("A record with that unique value already exists.",
                     pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
-            case "23503" -> new ApiError(409, "E_FOREIGN_KEY",
-                    "The request refers to a record that does not exist, or is still referred to.",
+            case "23503" -> ErrorCode.FOREIGN_KEY.error("The request refers to a record that does not exist, or is still referred to.",
                     pg.getConstraint() == null ? null : new JsonObject().put("constraint", pg.getConstraint()));
-            case "22P02", "22003", "22001" -> ApiError.badRequest("E_INVALID_VALUES",
-                    "A value does not fit its attribute's type.");
-            case "2201B" -> ApiError.badRequest("E_INVALID_CRITERIA", "The regular expression is not valid.");
-            case "22021", "22P05" -> ApiError.badRequest("E_INVALID_VALUES", "A text value cannot be stored (NUL or invalid characters).");
-            case "22025" -> ApiError.badRequest("E_INVALID_CRITERIA", "A `like` pattern ends with an escape character.");
-            case "57014" -> new ApiError(503, "E_TIMEOUT", "The database did not finish within the statement timeout "
+            case "22P02", "22003", "22001" -> ErrorCode.INVALID_VALUES.error("A value does not fit its attribute's type.");
+            case "2201B" -> ErrorCode.INVALID_CRITERIA.error("The regular expression is not valid.");
+            case "22021", "22P05" -> ErrorCode.INVALID_VALUES.error("A text value cannot be stored (NUL or invalid characters).");
+            case "22025" -> ErrorCode.INVALID_CRITERIA.error("A `like` pattern ends with an escape character.");
+            case "57014" -> ErrorCode.TIMEOUT.error("The database did not finish within the statement timeout "
                     + "(HERALD_STATEMENT_TIMEOUT); nothing was changed.");
-            case "40P01", "40001" -> new ApiError(503, "E_UNAVAILABLE", "Concurrent changes kept colliding and retrying did not "
+            case "40P01", "40001" -> ErrorCode.UNAVAILABLE.error("Concurrent changes kept colliding and retrying did not "
                     + "help; nothing was changed. Try again.");
             default -> null;
         };
@@ -90,7 +88,7 @@ public final class Failures {
     }
 
     private static ApiError unavailable() {
-        return new ApiError(503, "E_UNAVAILABLE", "The database is unavailable right now; nothing was changed. Try again.");
+        return ErrorCode.UNAVAILABLE.error("The database is unavailable right now; nothing was changed. Try again.");
     }
 
     private static ApiError internal(Throwable failure) {

@@ -211,13 +211,7 @@ public final class HaystackApi {
     /** An error grid: {@code err} marker and {@code dis} = "HBadRequestError: …" (no stack traces); completes once written. */
     public static Future<Void> sendError(RoutingContext ctx, Throwable failure) {
         ApiError error = Failures.toApiError(failure);
-        String kind = error.code().startsWith("H") ? error.code() : switch (error.status()) {
-            case 401 -> "HUnauthorizedError";
-            case 403 -> "HForbiddenError";
-            case 404 -> HaystackErrors.NOT_FOUND;
-            case 400, 413 -> HaystackErrors.BAD_REQUEST;
-            default -> "HServerError";
-        };
+        String kind = error.errorCode().haystackKind().code();
         String dis = kind + ": " + error.getMessage() + (error.details() != null && error.details().containsKey("correlationId")
                 ? " (correlation id " + error.details().getString("correlationId") + ")" : "");
         JsonObject grid = new JsonObject()

@@ -1,20 +1,18 @@
 package dev.herald.haystack;
 
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 
-/** WideSky's error kinds: {@code HBadRequestError} (400) and {@code HNotFoundError} (404). */
+/** WideSky's error kinds for the Haystack ops: {@code HBadRequestError} (400) and {@code HNotFoundError} (404). */
 final class HaystackErrors {
-    static final String BAD_REQUEST = "HBadRequestError";
-    static final String NOT_FOUND = "HNotFoundError";
-
     private HaystackErrors() {
     }
 
     static ApiError badRequest(String message) {
-        return new ApiError(400, BAD_REQUEST, message);
+        return ErrorCode.H_BAD_REQUEST.error(message);
     }
 
     static ApiError notFound(String message) {
-        return new ApiError(404, NOT_FOUND, message);
+        return ErrorCode.H_NOT_FOUND.error(message);
     }
 }

@@ -7,6 +7,7 @@ import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.config.HeraldConfig;
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.input.BoundedJson;
@@ -142,9 +143,9 @@ public final class HttpVerticle extends VerticleBase {
             try {
                 body = BoundedJson.decode(ctx.body().buffer());
             } catch (DecodeException e) {
-                throw ApiError.badRequest("E_BAD_REQUEST", "The request body is not valid JSON.");
+                throw ErrorCode.BAD_REQUEST.error("The request body is not valid JSON.");
             } catch (BoundedJson.Refused e) {
-                throw ApiError.badRequest(e.kind() == BoundedJson.Kind.TOO_DEEP ? "E_BAD_REQUEST" : "E_INVALID_VALUES", e.getMessage());
+                throw (e.kind() == BoundedJson.Kind.TOO_DEEP ? ErrorCode.BAD_REQUEST : ErrorCode.INVALID_VALUES).error(e.getMessage());
             }
         }
         Map<String, String> query = new LinkedHashMap<>();
@@ -170,13 +171,13 @@ public final class HttpVerticle extends VerticleBase {
     /** Failures raised before a handler answered (no or bad token, body too large) and anything unexpected. */
     private void failure(RoutingContext ctx) {
         ApiError error = switch (ctx.statusCode()) {
-            case 413 -> new ApiError(413, "E_TOO_LARGE", isSockJs(ctx)
+            case 413 -> ErrorCode.TOO_LARGE.error(isSockJs(ctx)
                     ? "A SockJS request body is larger than " + SOCKJS_BODY_LIMIT + " bytes (frames are limited to "
                     + SocketEndpoint.MAX_FRAME_BYTES + " bytes)."
                     : "The request body is larger than " + config.maxBodyBytes() + " bytes.");
-            case 400 -> ctx.failure() instanceof ApiError e ? e : ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.");
+            case 400 -> ctx.failure() instanceof ApiError e ? e : ErrorCode.BAD_REQUEST.error("The request could not be read.");
             case 404 -> ApiError.notFound("No route for " + ctx.request().method() + " " + ctx.request().path() + ".");
-            case 405 -> new ApiError(405, "E_METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed here.");
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED.error(ctx.request().method() + " is not allowed here.");
             default -> Failures.toApiError(ctx.failure() == null ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure());
         };
         answer(ctx, error);
@@ -187,7 +188,7 @@ public final class HttpVerticle extends VerticleBase {
      * same answer as a socket's virtual request with that path gets from the blueprint).
      */
     private void unroutable(RoutingContext ctx) {
-        answer(ctx, decodes(ctx.request().path()) ? ApiError.badRequest("E_BAD_REQUEST", "The request could not be read.")
+        answer(ctx, decodes(ctx.request().path()) ? ErrorCode.BAD_REQUEST.error("The request could not be read.")
                 : ApiError.invalidCriteria("The path is not correctly percent-encoded."));
     }
 

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.input.BoundedJson;
 import dev.herald.models.Models;
@@ -117,7 +118,7 @@ public final class SocketEndpoint {
             case RealtimeAddresses.UNSUBSCRIBE -> subscriptionFrames.unsubscribe(session, frame);
             case RealtimeAddresses.WATCH -> subscriptionFrames.watch(session, frame);
             case RealtimeAddresses.WHOAMI -> whoami(session, frame);
-            default -> Future.failedFuture(new ApiError(404, "E_NO_ADDRESS", "No handler for address \"" + address + "\"."));
+            default -> Future.failedFuture(ErrorCode.NO_ADDRESS.error("No handler for address \"" + address + "\"."));
         };
         reply.onComplete(result -> {
             if (replyAddress == null) {

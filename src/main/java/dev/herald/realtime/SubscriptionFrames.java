@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.auth.Action;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackAddresses;
 import dev.herald.models.Model;
@@ -80,10 +81,10 @@ final class SubscriptionFrames {
     private Future<Target> target(Object body) {
         String model = modelOf(body);
         if (!(((JsonObject) body).getValue("ids") instanceof JsonArray raw)) {
-            throw ApiError.badRequest("E_BAD_FRAME", "\"ids\" must be an array.");
+            throw ErrorCode.BAD_FRAME.error("\"ids\" must be an array.");
         }
         if (raw.size() > MAX_IDS) {
-            throw ApiError.badRequest("E_BAD_FRAME", "At most " + MAX_IDS + " ids per frame.");
+            throw ErrorCode.BAD_FRAME.error("At most " + MAX_IDS + " ids per frame.");
         }
         if (model.equals(EntitiesVerticle.MODEL)) {
             return entityTarget(raw);
@@ -95,7 +96,7 @@ final class SubscriptionFrames {
             try {
                 valid = Values.id(records, id);
             } catch (ApiError e) {
-                throw ApiError.badRequest("E_BAD_FRAME", e.getMessage());
+                throw ErrorCode.BAD_FRAME.error(e.getMessage());
             }
             if (!ids.contains(valid)) {
                 ids.add(valid);
@@ -108,7 +109,7 @@ final class SubscriptionFrames {
     private Future<Target> entityTarget(JsonArray raw) {
         for (Object id : raw) {
             if (!(id instanceof String s) || s.isBlank() || s.length() > 1024) {
-                throw ApiError.badRequest("E_BAD_FRAME", "Entity ids are UUIDs or fully-qualified names (strings).");
+                throw ErrorCode.BAD_FRAME.error("Entity ids are UUIDs or fully-qualified names (strings).");
             }
         }
         return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE,
@@ -130,12 +131,12 @@ final class SubscriptionFrames {
 
     private String modelOf(Object body) {
         if (!(body instanceof JsonObject object) || !(object.getValue("model") instanceof String name)) {
-            throw ApiError.badRequest("E_BAD_FRAME", "The body needs a \"model\".");
+            throw ErrorCode.BAD_FRAME.error("The body needs a \"model\".");
         }
         if (name.equals(EntitiesVerticle.MODEL)) {
             return name;
         }
         return models.find(name).map(Model::identity)
-                .orElseThrow(() -> ApiError.badRequest("E_BAD_FRAME", "No model named '" + name + "'."));
+                .orElseThrow(() -> ErrorCode.BAD_FRAME.error("No model named '" + name + "'."));
     }
 }

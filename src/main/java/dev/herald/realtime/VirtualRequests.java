@@ -4,6 +4,7 @@ import dev.herald.blueprint.ActionRequest;
 import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -45,8 +46,7 @@ final class VirtualRequests {
                 || !(body.getValue("method") instanceof String rawMethod)
                 || !METHODS.contains(rawMethod.toUpperCase(Locale.ROOT))
                 || !(body.getValue("url") instanceof String url) || !url.startsWith("/")) {
-            return Future.failedFuture(ApiError.badRequest("E_BAD_FRAME",
-                    "herald.request needs a body {\"method\":\"GET|POST|PATCH|PUT|DELETE\",\"url\":\"/model/id\",\"data\":{..}}."));
+            return Future.failedFuture(ErrorCode.BAD_FRAME.error("herald.request needs a body {\"method\":\"GET|POST|PATCH|PUT|DELETE\",\"url\":\"/model/id\",\"data\":{..}}."));
         }
         String method = rawMethod.toUpperCase(Locale.ROOT);
         QueryStringDecoder decoded;

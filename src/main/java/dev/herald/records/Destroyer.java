@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.models.ForeignKey;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -56,7 +57,7 @@ final class Destroyer {
 
     /** 409: the record {@code id} (as in JSON) has {@code restrict} children, {@code {"<model>":[ids]}}. */
     static ApiError hasChildren(Model model, Object id, JsonObject children) {
-        return new ApiError(409, "E_HAS_CHILDREN", "Cannot destroy " + model.identity() + " " + Values.show(id)
+        return ErrorCode.HAS_CHILDREN.error("Cannot destroy " + model.identity() + " " + Values.show(id)
                 + " while other records belong to it.", new JsonObject().put("children", children));
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.models.ForeignKey;
 import dev.herald.models.Junction;
 import dev.herald.models.Model;
@@ -155,7 +156,7 @@ final class Links {
     private static void refuseMissing(Model target, List<Object> wanted, Set<Object> found) {
         List<Object> missing = wanted.stream().filter(id -> !found.contains(id)).toList();
         if (!missing.isEmpty()) {
-            throw new ApiError(409, "E_FOREIGN_KEY", "No " + target.identity() + " record with id "
+            throw ErrorCode.FOREIGN_KEY.error("No " + target.identity() + " record with id "
                     + Values.show(missing.get(0)) + ".",
                     new JsonObject().put("model", target.identity()).put("missing", new JsonArray(missing)));
         }

@@ -1,6 +1,7 @@
 package dev.herald.records;
 
 import dev.herald.errors.ApiError;
+import dev.herald.errors.ErrorCode;
 import dev.herald.models.Attribute;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -88,7 +89,7 @@ public final class Values {
      * attribute; values must match the attribute's type; associations hold ids of their target model.
      */
     public static JsonObject attributes(Models models, Model model, JsonObject body, boolean creating) {
-        String code = creating ? "E_INVALID_NEW_RECORD" : "E_INVALID_VALUES";
+        ErrorCode code = creating ? ErrorCode.INVALID_NEW_RECORD : ErrorCode.INVALID_VALUES;
         JsonObject out = new JsonObject();
         for (Map.Entry<String, Object> e : body) {
             String key = e.getKey();
@@ -97,15 +98,15 @@ public final class Values {
                 continue;
             }
             if (key.equals(Model.ID) || key.equals(Model.CREATED_AT) || key.equals(Model.UPDATED_AT)) {
-                throw ApiError.badRequest(code, "`" + key + "` is set by the server and cannot be given.");
+                throw code.error("`" + key + "` is set by the server and cannot be given.");
             }
-            Attribute a = model.attribute(key).orElseThrow(() -> ApiError.badRequest(code,
+            Attribute a = model.attribute(key).orElseThrow(() -> code.error(
                     "Model '" + model.identity() + "' has no attribute `" + key + "`."));
             out.put(key, value(models, model, a, e.getValue(), code));
         }
         if (creating) {
             if (model.primaryKey() == PrimaryKey.STRING && !out.containsKey(Model.ID)) {
-                throw ApiError.badRequest(code, "Model '" + model.identity() + "' needs an `id` (a string) on create.");
+                throw code.error("Model '" + model.identity() + "' needs an `id` (a string) on create.");
             }
             for (Attribute a : model.attributes().values()) {
                 if (!out.containsKey(a.name()) && a.defaultsTo() != null) {
@@ -116,16 +117,16 @@ public final class Values {
         for (Attribute a : model.attributes().values()) {
             boolean missing = creating ? out.getValue(a.name()) == null : out.containsKey(a.name()) && out.getValue(a.name()) == null;
             if (a.required() && missing) {
-                throw ApiError.badRequest(code, "`" + a.name() + "` is required.");
+                throw code.error("`" + a.name() + "` is required.");
             }
         }
         return out;
     }
 
-    private static Object value(Models models, Model model, Attribute a, Object raw, String code) {
+    private static Object value(Models models, Model model, Attribute a, Object raw, ErrorCode code) {
         if (raw == null) {
             if (a.isCollection()) {
-                throw ApiError.badRequest(code, "`" + a.name() + "` must be an array of ids.");
+                throw code.error("`" + a.name() + "` must be an array of ids.");
             }
             return null;
         }
@@ -134,7 +135,7 @@ public final class Values {
         }
         if (a.isCollection()) {
             if (!(raw instanceof JsonArray array)) {
-                throw ApiError.badRequest(code, "`" + a.name() + "` must be an array of ids.");
+                throw code.error("`" + a.name() + "` must be an array of ids.");
             }
             Model target = models.get(a.target());
             List<Object> ids = new ArrayList<>();
@@ -153,7 +154,7 @@ public final class Values {
             case JSON -> true;
         };
         if (!ok) {
-            throw ApiError.badRequest(code, "`" + a.name() + "` must be a " + a.type().name().toLowerCase()
+            throw code.error("`" + a.name() + "` must be a " + a.type().name().toLowerCase()
                     + ", not " + show(raw) + ".");
         }
         return raw;
