@@ -16,12 +16,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** cluster.md, "A cluster on one machine, in one command": one command, two nodes, a destroy on one reaches a socket on the other. */
 @Tier.Integration
 class ClusterCommandIT {
+    private static final Pattern TOKEN = Pattern.compile("\\[node \\d] {3}ey.*");
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -36,9 +38,17 @@ class ClusterCommandIT {
                 "HERALD_CLUSTER_NAME", "herald-cmd-" + UUID.randomUUID(), "HERALD_CLUSTER_PORT", String.valueOf(freePort()));
         Vertx vertx = Vertx.vertx();
         try (ServerProcess cluster = ServerProcess.start(env, "cluster", "2", "--port", String.valueOf(first))) {
-            cluster.awaitLine(l -> l.startsWith("[node ") && l.contains("listening on port"));
-            String token = cluster.awaitLine(l -> l.matches("\\[node \\d] {3}ey.*")).replaceFirst("\\[node \\d] +", "");
-            cluster.awaitLine(l -> l.startsWith("[node ") && l.contains("listening on port"));
+            // the two nodes start together: their lines interleave in any order
+            int listening = 0;
+            String token = null;
+            while (listening < 2 || token == null) {
+                String line = cluster.awaitLine(l -> l.startsWith("[node ") && (l.contains("listening on port") || TOKEN.matcher(l).matches()));
+                if (line.contains("listening on port")) {
+                    listening++;
+                } else if (token == null) {
+                    token = line.replaceFirst("\\[node \\d] +", "");
+                }
+            }
             ClusterNodes.awaitHealth(first, 2);
             ClusterNodes.awaitHealth(first + 1, 2);
 
