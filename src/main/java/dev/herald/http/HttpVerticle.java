@@ -69,8 +69,8 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
-        router.route("/realtime/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
-        router.route("/realtime/*").subRouter(sockets.router(vertx));
+        router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
+        router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
@@ -236,6 +236,6 @@ public final class HttpVerticle extends VerticleBase {
     }
 
     private static boolean isSockJs(RoutingContext ctx) {
-        return ctx.request().path().startsWith("/realtime/");
+        return ctx.request().path().startsWith(SocketEndpoint.PATH + "/");
     }
 }

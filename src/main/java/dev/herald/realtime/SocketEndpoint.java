@@ -30,6 +30,8 @@ import java.util.UUID;
  * errors included.
  */
 public final class SocketEndpoint {
+    /** Where the endpoint is mounted; its raw WebSocket transport is {@code /realtime/websocket}. */
+    public static final String PATH = "/realtime";
     public static final int MAX_FRAME_BYTES = 1024 * 1024;
 
     private final Vertx vertx;
@@ -60,7 +62,7 @@ public final class SocketEndpoint {
         SocketSession session = new SocketSession(UUID.randomUUID().toString(), socket, vertx.getOrCreateContext(), auth);
         session.onExpiry(() -> subscriptions.expired(session)
                 .onComplete(v -> session.send(Frames.err(401, null, "token expired"))));
-        socket.handler(data -> frame(session, data));
+        session.onFrames(data -> frame(session, data));
         socket.closeHandler(v -> {
             session.closed();
             subscriptions.close(session.id());
@@ -71,7 +73,6 @@ public final class SocketEndpoint {
     }
 
     private void frame(SocketSession session, Buffer data) {
-        session.heard();
         if (data.length() > MAX_FRAME_BYTES) {
             session.send(Frames.err(413, null, "Frame larger than " + MAX_FRAME_BYTES + " bytes."));
             return;

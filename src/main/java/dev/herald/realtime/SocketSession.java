@@ -7,11 +7,14 @@ import dev.herald.errors.Failures;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -24,18 +27,26 @@ import java.util.logging.Logger;
  * <p>Back-pressure (security.md): the socket stops being read while more than {@value #PAUSE_BYTES}
  * bytes of frames wait to be written to its peer, or while {@value #MAX_IN_FLIGHT} of its requests
  * are unanswered, and is read again once both are down to half; past {@value #CLOSE_BYTES} waiting
- * bytes (notifications keep coming to a peer that reads nothing) it is closed.
+ * bytes (notifications keep coming to a peer that reads nothing) it is closed. A raw WebSocket is
+ * paused for real (its peer's writes wait in TCP); the SockJS transports go on reading whatever the
+ * peer sends (Vert.x queues it without bound), so their frames that arrive meanwhile are held here,
+ * and a peer that sends more than {@value #HELD_BYTES} bytes of them is closed.
  */
 final class SocketSession {
     static final long PAUSE_BYTES = 1024 * 1024;
     static final long CLOSE_BYTES = 16 * 1024 * 1024;
     static final int MAX_IN_FLIGHT = 64;
+    static final long HELD_BYTES = 2L * SocketEndpoint.MAX_FRAME_BYTES;
     private static final Logger LOG = Logger.getLogger(SocketSession.class.getName());
 
     private final String id;
     private final SockJSSocket socket;
+    private final boolean rawWebSocket;
     private final Context context;
     private final Auth auth;
+    private final Deque<Buffer> held = new ArrayDeque<>();
+    private long heldBytes;
+    private Handler<Buffer> frames = data -> { };
     private volatile Principal principal;
     private volatile Future<Principal> connectAuthentication;
     private volatile long lastSeen = System.nanoTime();
@@ -49,6 +60,7 @@ final class SocketSession {
     SocketSession(String id, SockJSSocket socket, Context context, Auth auth) {
         this.id = id;
         this.socket = socket;
+        this.rawWebSocket = isRawWebSocket(socket.uri());
         this.context = context;
         this.auth = auth;
     }
@@ -186,6 +198,36 @@ final class SocketSession {
         return p == null ? null : p.subject();
     }
 
+    /** The raw WebSocket transport is {@code <prefix>/websocket}; SockJS sessions are {@code <prefix>/<server>/<session>/<transport>}. */
+    private static boolean isRawWebSocket(String uri) {
+        String path = uri == null ? "" : uri.split("\\?", 2)[0];
+        String[] segments = path.split("/");
+        return segments.length >= 2 && segments[segments.length - 1].equals("websocket")
+                && ("/" + segments[segments.length - 2]).equals(SocketEndpoint.PATH);
+    }
+
+    /** Where the socket's frames go, in order, while it is read. */
+    void onFrames(Handler<Buffer> handler) {
+        this.frames = handler;
+        socket.handler(this::arrived);
+    }
+
+    private void arrived(Buffer data) {
+        heard();
+        if (!paused) {
+            frames.handle(data);
+            return;
+        }
+        held.add(data);
+        heldBytes += data.length();
+        if (heldBytes > HELD_BYTES && !closed) {
+            LOG.warning(() -> "closing socket " + id + ": its peer sent more than " + HELD_BYTES
+                    + " bytes of frames while its replies waited unread");
+            closed = true;
+            socket.close();
+        }
+    }
+
     void heard() {
         lastSeen = System.nanoTime();
     }
@@ -251,10 +293,19 @@ final class SocketSession {
         }
         if (!paused && (waitingBytes > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT)) {
             paused = true;
-            socket.pause();
+            if (rawWebSocket) {
+                socket.pause();
+            }
         } else if (paused && waitingBytes <= PAUSE_BYTES / 2 && inFlight <= MAX_IN_FLIGHT / 2) {
             paused = false;
-            socket.resume();
+            if (rawWebSocket) {
+                socket.resume();
+            }
+            while (!paused && !closed && !held.isEmpty()) {
+                Buffer next = held.poll();
+                heldBytes -= next.length();
+                frames.handle(next);
+            }
         }
     }
 

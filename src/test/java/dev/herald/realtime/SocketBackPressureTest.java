@@ -127,4 +127,39 @@ class SocketBackPressureTest {
             client.close();
         }
     }
+
+    @Test
+    void aSockJsPeerThatKeepsSendingWhileItsRequestsWaitIsClosedNotQueuedWithoutBound() throws InterruptedException {
+        // the SockJS transports go on reading what the peer sends: its frames must not pile up unread
+        io.vertx.sqlclient.SqlConnection holder = node.database().getConnection().await();
+        holder.query("BEGIN").execute().await();
+        holder.query("LOCK TABLE pony IN ACCESS EXCLUSIVE MODE").execute().await();
+        WebSocketClient client = node.vertx().createWebSocketClient(new WebSocketClientOptions()
+                .setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024));
+        try {
+            WebSocket sockJs = client.connect(node.port(), "127.0.0.1", "/realtime/000/" + java.util.UUID.randomUUID() + "/websocket").await();
+            AtomicInteger closed = new AtomicInteger();
+            sockJs.closeHandler(v -> closed.incrementAndGet());
+            io.vertx.core.json.JsonArray requests = new io.vertx.core.json.JsonArray();
+            for (int i = 0; i < 70; i++) {
+                requests.add(new JsonObject().put("type", "send").put("address", "herald.request").put("replyAddress", "r" + i)
+                        .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
+                        .put("body", new JsonObject().put("method", "GET").put("url", "/pony")).encode());
+            }
+            sockJs.writeTextMessage(requests.encode()).await();
+            String padded = new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "ping").put("pad", "p".repeat(900_000)).encode()).encode();
+            for (int i = 0; i < 4 && closed.get() == 0; i++) {
+                sockJs.writeTextMessage(padded);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (closed.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, closed.get(), "closed once more than 2 MiB of frames arrived while its 64 requests waited");
+        } finally {
+            holder.query("ROLLBACK").execute().await();
+            holder.close().await();
+            client.close();
+        }
+    }
 }
