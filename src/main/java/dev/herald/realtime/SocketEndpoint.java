@@ -113,14 +113,20 @@ public final class SocketEndpoint {
             return;
         }
         session.requestStarted();
-        Future<Object> reply = switch (address) {
-            case RealtimeAddresses.REQUEST -> requests.request(session, frame);
-            case RealtimeAddresses.SUBSCRIBE -> subscriptionFrames.subscribe(session, frame);
-            case RealtimeAddresses.UNSUBSCRIBE -> subscriptionFrames.unsubscribe(session, frame);
-            case RealtimeAddresses.WATCH -> subscriptionFrames.watch(session, frame);
-            case RealtimeAddresses.WHOAMI -> whoami(session, frame);
-            default -> Future.failedFuture(ErrorCode.NO_ADDRESS.error("No handler for address \"" + address + "\"."));
-        };
+        Future<Object> reply;
+        try {
+            reply = switch (address) {
+                case RealtimeAddresses.REQUEST -> requests.request(session, frame);
+                case RealtimeAddresses.SUBSCRIBE -> subscriptionFrames.subscribe(session, frame);
+                case RealtimeAddresses.UNSUBSCRIBE -> subscriptionFrames.unsubscribe(session, frame);
+                case RealtimeAddresses.WATCH -> subscriptionFrames.watch(session, frame);
+                case RealtimeAddresses.WHOAMI -> whoami(session, frame);
+                default -> Future.failedFuture(ErrorCode.NO_ADDRESS.error("No handler for address \"" + address + "\"."));
+            };
+        } catch (RuntimeException e) {
+            // every request started is answered, whatever a handler throws before it returns its future
+            reply = Future.failedFuture(e);
+        }
         reply.onComplete(result -> {
             if (replyAddress == null) {
                 session.requestAnswered(null);

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 import java.util.Set;
 
 /**
@@ -27,6 +28,7 @@ import java.util.Set;
  * not a request gets an {@code err} frame); a successful one autosubscribes the socket, as Sails does.
  */
 final class VirtualRequests {
+    private static final Logger LOG = Logger.getLogger(VirtualRequests.class.getName());
     private static final Set<String> METHODS = Set.of("GET", "POST", "PATCH", "PUT", "DELETE");
 
     private final Models models;
@@ -50,13 +52,14 @@ final class VirtualRequests {
         }
         String method = rawMethod.toUpperCase(Locale.ROOT);
         QueryStringDecoder decoded;
+        Map<String, String> query = new LinkedHashMap<>();
         try {
+            // the decoder reads the query string lazily: a bad escape shows up here, not in the constructor
             decoded = new QueryStringDecoder(url);
+            decoded.parameters().forEach((k, v) -> query.put(k, v.get(0)));
         } catch (IllegalArgumentException e) {
             return Future.succeededFuture(reply(ActionResponse.of(ApiError.invalidCriteria("The url is not correctly encoded."))));
         }
-        Map<String, String> query = new LinkedHashMap<>();
-        decoded.parameters().forEach((k, v) -> query.put(k, v.get(0)));
         Object data = body.getValue("data");
         if (method.equals("GET") && data instanceof JsonObject params) {
             params.forEach(e -> query.putIfAbsent(e.getKey(), e.getValue() instanceof String s ? s : Json.encode(e.getValue())));
@@ -65,9 +68,16 @@ final class VirtualRequests {
         ActionRequest action = new ActionRequest(method, decoded.rawPath(), query, data, session.id(), true);
         return session.principalOf(frame, body)
                 .compose(p -> blueprint.handleAs(action, p), e -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(e))))
-                .compose(response -> response.status() == 200
-                        ? autosubscribe(session, method, decoded.rawPath(), response)
-                        : Future.succeededFuture(response))
+                .compose(response -> response.status() != 200 ? Future.succeededFuture(response)
+                        : autosubscribe(session, method, decoded.rawPath(), response).recover(failure -> {
+                            if (method.equals("GET")) {
+                                return Future.failedFuture(failure);
+                            }
+                            // the write is committed: its answer stands, without the subscription it would have brought
+                            LOG.warning("socket " + session.id() + ": " + method + " " + decoded.rawPath()
+                                    + " committed, but subscribing to its record failed: " + failure);
+                            return Future.succeededFuture(response);
+                        }))
                 .map(VirtualRequests::reply);
     }
 

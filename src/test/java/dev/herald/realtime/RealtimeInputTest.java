@@ -55,6 +55,18 @@ class RealtimeInputTest {
         assertEquals(ponies, node.count("pony"));
     }
 
+    @Test
+    void virtualRequestsWithABadlyEncodedQueryAreAnsweredAndNeverStallTheSocket() {
+        try (TestSocket s = socket(null)) {
+            for (int i = 0; i < 70; i++) {
+                JsonObject reply = s.request("GET", "/pony?name=%zz", null, node.adminToken());
+                assertEquals(400, reply.getInteger("statusCode"), reply.encode());
+                assertEquals("E_INVALID_CRITERIA", reply.getJsonObject("body").getString("code"));
+            }
+            assertStillUsable(s);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"5", "true", "{\"a\":1}", "[\"r\"]"})
     void aReplyAddressThatIsNotAStringGetsAnErrAndNothingRuns(String replyAddress) {
