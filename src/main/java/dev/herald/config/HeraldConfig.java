@@ -72,7 +72,7 @@ public record HeraldConfig(
                 r.integer("HERALD_MAX_BODY_BYTES", 16_777_216, 1, Integer.MAX_VALUE),
                 r.duration("HERALD_REQUEST_TIMEOUT", Duration.ofSeconds(30)),
                 r.duration("HERALD_IDLE_TIMEOUT", Duration.ofSeconds(60)),
-                r.duration("HERALD_STATEMENT_TIMEOUT", Duration.ofSeconds(30)),
+                r.duration("HERALD_STATEMENT_TIMEOUT", Duration.ofSeconds(30), MAX_STATEMENT_TIMEOUT),
                 r.duration("HERALD_SOCKET_IDLE_TIMEOUT", Duration.ofSeconds(60)),
                 r.warnings());
         if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
@@ -86,6 +86,8 @@ public record HeraldConfig(
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
     private static final Duration MAX_DURATION = Duration.ofDays(30);
+    /** PostgreSQL takes at most 2^31-1 ms for statement_timeout (about 24.8 days). */
+    private static final Duration MAX_STATEMENT_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
     private static final class Reader {
         private final Map<String, String> env;
@@ -134,6 +136,10 @@ public record HeraldConfig(
          * {@code 7d}), or a bare number of seconds; from 1 ms to 30 days.
          */
         Duration duration(String name, Duration fallback) {
+            return duration(name, fallback, MAX_DURATION);
+        }
+
+        Duration duration(String name, Duration fallback, Duration max) {
             return string(name).map(v -> {
                 Matcher m = DURATION.matcher(v);
                 if (!m.matches()) {
@@ -152,8 +158,8 @@ public record HeraldConfig(
                 } catch (NumberFormatException | ArithmeticException e) {
                     d = null;
                 }
-                if (d == null || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
-                    throw new ConfigException(name + "=" + v + " is out of range 1ms..30d");
+                if (d == null || d.isZero() || d.compareTo(max) > 0) {
+                    throw new ConfigException(name + "=" + v + " is out of range 1ms.." + (max.equals(MAX_DURATION) ? "30d" : max.toMillis() + "ms"));
                 }
                 return d;
             }).orElse(fallback);

@@ -2,8 +2,12 @@ package dev.herald.config;
 
 import io.vertx.pgclient.PgConnectOptions;
 
+import java.util.regex.Pattern;
+
 /** Parses {@code postgresql://user:pass@host:port/db} (also {@code postgres://}) into connect options. */
 public final class PgUrl {
+    /** A password given as a query parameter ({@code ?user=u&password=p}), which the client also accepts. */
+    private static final Pattern QUERY_PASSWORD = Pattern.compile("([?&]password=)[^&#]*", Pattern.CASE_INSENSITIVE);
     private PgUrl() {
     }
 
@@ -35,13 +39,14 @@ public final class PgUrl {
      * (an unescaped {@code @} or {@code /} may be part of it), so a doubt hides too much, never too little.
      */
     public static String redact(String url) {
-        int start = url.indexOf("://") + 3;
-        int at = url.lastIndexOf('@');
-        int colon = url.indexOf(':', start);
+        String hidden = QUERY_PASSWORD.matcher(url).replaceAll("$1***");
+        int start = hidden.indexOf("://") + 3;
+        int at = hidden.lastIndexOf('@');
+        int colon = hidden.indexOf(':', start);
         if (start < 3 || at < start || colon < 0 || colon > at) {
-            return url;
+            return hidden;
         }
-        return url.substring(0, colon + 1) + "***" + url.substring(at);
+        return hidden.substring(0, colon + 1) + "***" + hidden.substring(at);
     }
 
     /** Names the server, database and user of {@code options} for messages; never the password. */

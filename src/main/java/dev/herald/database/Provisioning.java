@@ -47,6 +47,8 @@ final class Provisioning {
         String database;
         try (Connection conn = server.getPostgresDatabase().getConnection(); Statement sql = conn.createStatement()) {
             sql.execute("SET password_encryption = 'scram-sha-256'");
+            // a failing statement below carries a password: it must not be written to the server log
+            sql.execute("SET log_min_error_statement = panic");
             if (upgrading) {
                 sql.execute("ALTER ROLE postgres PASSWORD " + literal(superuserPassword));
             }

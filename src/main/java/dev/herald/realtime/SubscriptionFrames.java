@@ -38,12 +38,14 @@ final class SubscriptionFrames {
         this.joins = joins;
     }
 
+    /** The frame is checked (400), then the token (401/403), and only then are entity names looked up. */
     Future<Object> subscribe(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
-                .compose(target -> session.principalOf(frame, null).map(p -> {
-                    requireRead(p, target.model);
-                    return target;
+        return Future.succeededFuture(frame).map(f -> named(f.getValue("body")))
+                .compose(named -> session.principalOf(frame, null).map(p -> {
+                    requireRead(p, named.model());
+                    return named;
                 }))
+                .compose(this::resolve)
                 .compose(target -> joins.join(session, Map.of(target.model, target.ids)).map(missing -> {
                     List<Object> notFound = new ArrayList<>(target.unresolved);
                     notFound.addAll(missing.getOrDefault(target.model, List.of()));
@@ -52,8 +54,11 @@ final class SubscriptionFrames {
                 }));
     }
 
+    /** A socket without a good token is subscribed to nothing: its entity names are not looked up. */
     Future<Object> unsubscribe(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).compose(f -> target(f.getValue("body")))
+        return Future.succeededFuture(frame).map(f -> named(f.getValue("body")))
+                .compose(named -> session.authorized() ? resolve(named)
+                        : Future.succeededFuture(new Target(named.model(), named.ids(), List.of())))
                 .compose(target -> subscriptions.leave(session, target.model, target.ids)
                         .map(v -> new JsonObject().put("unsubscribed", new JsonArray(target.ids))));
     }
@@ -78,7 +83,11 @@ final class SubscriptionFrames {
     private record Target(String model, List<Object> ids, List<Object> unresolved) {
     }
 
-    private Future<Target> target(Object body) {
+    /** What a frame names, checked: record ids of the model's type, or entity UUIDs or fully-qualified names. */
+    private record Named(String model, List<Object> ids) {
+    }
+
+    private Named named(Object body) {
         String model = modelOf(body);
         if (!(((JsonObject) body).getValue("ids") instanceof JsonArray raw)) {
             throw ErrorCode.BAD_FRAME.error("\"ids\" must be an array.");
@@ -86,38 +95,42 @@ final class SubscriptionFrames {
         if (raw.size() > MAX_IDS) {
             throw ErrorCode.BAD_FRAME.error("At most " + MAX_IDS + " ids per frame.");
         }
-        if (model.equals(EntitiesVerticle.MODEL)) {
-            return entityTarget(raw);
-        }
-        Model records = models.get(model);
         List<Object> ids = new ArrayList<>();
         for (Object id : raw) {
-            Object valid;
-            try {
-                valid = Values.id(records, id);
-            } catch (ApiError e) {
-                throw ErrorCode.BAD_FRAME.error(e.getMessage());
-            }
+            Object valid = model.equals(EntitiesVerticle.MODEL) ? entityName(id) : recordId(models.get(model), id);
             if (!ids.contains(valid)) {
                 ids.add(valid);
             }
         }
-        return Future.succeededFuture(new Target(model, ids, List.of()));
+        return new Named(model, ids);
     }
 
-    /** Entities are named by UUID or fully-qualified name; rooms are keyed by the UUID. */
-    private Future<Target> entityTarget(JsonArray raw) {
-        for (Object id : raw) {
-            if (!(id instanceof String s) || s.isBlank() || s.length() > 1024) {
-                throw ErrorCode.BAD_FRAME.error("Entity ids are UUIDs or fully-qualified names (strings).");
-            }
+    private static Object recordId(Model model, Object id) {
+        try {
+            return Values.id(model, id);
+        } catch (ApiError e) {
+            throw ErrorCode.BAD_FRAME.error(e.getMessage());
+        }
+    }
+
+    private static Object entityName(Object id) {
+        if (!(id instanceof String s) || s.isBlank() || s.length() > 1024) {
+            throw ErrorCode.BAD_FRAME.error("Entity ids are UUIDs or fully-qualified names (strings).");
+        }
+        return s;
+    }
+
+    /** Records are their ids; entities are named by UUID or fully-qualified name, and rooms are keyed by the UUID. */
+    private Future<Target> resolve(Named named) {
+        if (!named.model().equals(EntitiesVerticle.MODEL)) {
+            return Future.succeededFuture(new Target(named.model(), named.ids(), List.of()));
         }
         return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE,
-                new JsonObject().put("op", "resolve").put("ids", raw)).map(reply -> {
+                new JsonObject().put("op", "resolve").put("ids", new JsonArray(named.ids()))).map(reply -> {
             JsonObject resolved = reply.body().getJsonObject("body");
             List<Object> ids = new ArrayList<>();
             List<Object> unresolved = new ArrayList<>();
-            for (Object given : raw) {
+            for (Object given : named.ids()) {
                 String uuid = resolved.getString((String) given);
                 if (uuid == null) {
                     unresolved.add(given);

@@ -64,6 +64,7 @@ class HeraldConfigTest {
             "HERALD_STATEMENT_TIMEOUT | 0s                  | HERALD_STATEMENT_TIMEOUT=0s is out of range",
             "HERALD_STATEMENT_TIMEOUT | -5s                 | is not a duration",
             "HERALD_SOCKET_IDLE_TIMEOUT | 31d               | HERALD_SOCKET_IDLE_TIMEOUT=31d is out of range",
+            "HERALD_STATEMENT_TIMEOUT | 25d                 | HERALD_STATEMENT_TIMEOUT=25d is out of range 1ms..2147483647ms",
             "HERALD_IDLE_TIMEOUT   | 999999999999d          | out of range",
     })
     void malformedValuesAreRefusedNamingTheVariable(String name, String value, String message) {

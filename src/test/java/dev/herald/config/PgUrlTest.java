@@ -17,6 +17,13 @@ class PgUrlTest {
     }
 
     @Test
+    void redactHidesAPasswordGivenAsAQueryParameter() {
+        assertEquals("postgresql://db.local/records?user=u&password=***&sslmode=disable",
+                PgUrl.redact("postgresql://db.local/records?user=u&password=s3cret&sslmode=disable"));
+        assertEquals("postgresql://u:***@db.local/records?PASSWORD=***", PgUrl.redact("postgresql://u:a@db.local/records?PASSWORD=b"));
+    }
+
+    @Test
     void redactLeavesAUrlWithoutPasswordAlone() {
         assertEquals("postgresql://herald@db.local/records", PgUrl.redact("postgresql://herald@db.local/records"));
         assertEquals("postgres://db.local:5432/records", PgUrl.redact("postgres://db.local:5432/records"));

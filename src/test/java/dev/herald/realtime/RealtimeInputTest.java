@@ -56,6 +56,32 @@ class RealtimeInputTest {
     }
 
     @Test
+    void entityNamesAreLookedUpOnlyForAnAuthenticatedSubscriber() {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> counter = delivery -> {
+            if (delivery.message().body() instanceof JsonObject op && "resolve".equals(op.getString("op"))) {
+                lookups.incrementAndGet();
+            }
+            delivery.next();
+        };
+        node.vertx().eventBus().addOutboundInterceptor(counter);
+        try (TestSocket s = socket(null)) {
+            JsonArray names = new JsonArray();
+            for (int i = 0; i < 1000; i++) {
+                names.add("site" + i + ".equip.point");
+            }
+            JsonObject body = new JsonObject().put("model", "entity").put("ids", names);
+            assertEquals(401, s.ask("herald.subscribe", body, null).getInteger("failureCode"));
+            assertEquals("rec", s.ask("herald.unsubscribe", body, null).getString("type"));
+            assertEquals(0, lookups.get(), "nothing is looked up for a socket without a good token");
+            s.ask("herald.subscribe", body, node.adminToken());
+            assertEquals(1, lookups.get(), "an authenticated subscribe looks the names up once");
+        } finally {
+            node.vertx().eventBus().removeOutboundInterceptor(counter);
+        }
+    }
+
+    @Test
     void virtualRequestsWithABadlyEncodedQueryAreAnsweredAndNeverStallTheSocket() {
         try (TestSocket s = socket(null)) {
             for (int i = 0; i < 70; i++) {

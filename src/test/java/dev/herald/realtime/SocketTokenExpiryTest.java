@@ -48,10 +48,12 @@ class SocketTokenExpiryTest {
     @Test
     void atItsExpASocketLosesItsSubjectSubscriptionsAndWatchesAndCanSignInAgain() {
         long pony = node.create("pony", new JsonObject().put("name", "Expiring"));
+        long kept = node.create("pony", new JsonObject().put("name", "Outlives the token"));
         try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), null)) {
             String shortLived = expiringIn("frank", 2);
-            JsonObject subscribed = s.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony)), shortLived);
-            assertEquals(new JsonArray().add(pony), subscribed.getJsonObject("body").getJsonArray("subscribed"));
+            JsonObject subscribed = s.ask("herald.subscribe", new JsonObject().put("model", "pony")
+                    .put("ids", new JsonArray().add(pony).add(kept)), shortLived);
+            assertEquals(new JsonArray().add(pony).add(kept), subscribed.getJsonObject("body").getJsonArray("subscribed"));
             s.ask("herald.watch", new JsonObject().put("model", "pony"), null);
 
             JsonObject expired = s.await(f -> "err".equals(f.getString("type")));
@@ -65,6 +67,12 @@ class SocketTokenExpiryTest {
             assertEquals(200, node.post("/pony", new JsonObject().put("name", "Born after")).statusCode());
             assertEquals(200, node.delete("/pony/" + pony).statusCode());
             assertTrue(s.notifications("pony", 500).isEmpty(), "no created, no destroyed after exp");
+
+            // signing in again (here as someone else) does not bring back what the expired token subscribed to
+            assertEquals("grace", whoami(s, node.token("grace", "pony:read")).getString("subject"));
+            assertEquals(200, node.delete("/pony/" + kept).statusCode());
+            assertEquals(200, node.post("/pony", new JsonObject().put("name", "Born later")).statusCode());
+            assertTrue(s.notifications("pony", 500).isEmpty(), "the rooms and the watch were left at exp");
 
             long next = node.create("pony", new JsonObject().put("name", "Next"));
             s.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(next)), node.token("frank", "pony:read"));
