@@ -1,6 +1,6 @@
 // Usage: node stock-client.js <base-url> <token> <transport> <pony-id>
 // Subscribes to one pony with the unmodified @vertx/eventbus-bridge-client.js, prints SUBSCRIBED <reply>,
-// then prints MESSAGE <body> for the first notification on address "pony" and exits 0.
+// then prints SEQ <msg.headers.seq> and MESSAGE <body> for the first notification on address "pony" and exits 0.
 const EventBus = require('@vertx/eventbus-bridge-client.js');
 
 const [base, token, transport, id] = process.argv.slice(2);
@@ -12,6 +12,7 @@ eb.onerror = (err) => fail('err frame ' + JSON.stringify(err));
 eb.onopen = () => {
   eb.registerHandler('pony', (err, message) => {
     if (err) fail(JSON.stringify(err));
+    console.log('SEQ ' + JSON.stringify(message.headers && message.headers.seq));
     console.log('MESSAGE ' + JSON.stringify(message.body));
     eb.close();
     process.exit(0);

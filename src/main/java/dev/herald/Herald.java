@@ -48,11 +48,12 @@ public final class Herald {
         Health health = new Health(vertx, node, cluster::state);
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
-        SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models);
+        SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models,
+                config.notificationLog() ? database : null, config.logRetention());
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
         HaystackApi haystack = new HaystackApi(vertx, node);
-        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData()))
-                .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database)))
+        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), config.notificationLog()))
+                .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database, config.notificationLog())))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
                         () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack),

@@ -36,6 +36,8 @@ public record HeraldConfig(
         Duration idleTimeout,
         Duration statementTimeout,
         Duration socketIdleTimeout,
+        Duration logRetention,
+        boolean notificationLog,
         List<String> warnings) {
 
     /** Request heads must arrive within this long (security.md); not configurable. */
@@ -48,7 +50,7 @@ public record HeraldConfig(
             "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
             "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_REQUEST_TIMEOUT", "HERALD_IDLE_TIMEOUT",
-            "HERALD_STATEMENT_TIMEOUT", "HERALD_SOCKET_IDLE_TIMEOUT");
+            "HERALD_STATEMENT_TIMEOUT", "HERALD_SOCKET_IDLE_TIMEOUT", "HERALD_LOG_RETENTION", "HERALD_NOTIFICATION_LOG");
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -74,6 +76,8 @@ public record HeraldConfig(
                 r.duration("HERALD_IDLE_TIMEOUT", Duration.ofSeconds(60)),
                 r.duration("HERALD_STATEMENT_TIMEOUT", Duration.ofSeconds(30), MAX_STATEMENT_TIMEOUT),
                 r.duration("HERALD_SOCKET_IDLE_TIMEOUT", Duration.ofSeconds(60)),
+                r.duration("HERALD_LOG_RETENTION", Duration.ofHours(24)),
+                r.bool("HERALD_NOTIFICATION_LOG", true),
                 r.warnings());
         if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
             throw new ConfigException("HERALD_JWT_SECRET and HERALD_JWT_PUBLIC_KEY are both set: choose one");

@@ -12,7 +12,7 @@ import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.value.Dict;
-import dev.herald.notifications.Notification;
+import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -25,6 +25,7 @@ import io.vertx.sqlclient.PoolOptions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Persistence of Haystack entities: owns their pool and table, runs each op it is asked for on
@@ -46,17 +47,21 @@ public final class EntitiesVerticle extends VerticleBase {
     public static final int POOL_SIZE = 8;
 
     private final PgConnectOptions connectOptions;
+    private final boolean logged;
+    private Notifier notifier;
     private Pool pool;
     private Sql reads;
 
-    public EntitiesVerticle(PgConnectOptions connectOptions) {
+    public EntitiesVerticle(PgConnectOptions connectOptions, boolean logged) {
         this.connectOptions = connectOptions;
+        this.logged = logged;
     }
 
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
+        notifier = new Notifier(vertx, logged);
         return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query(EntitySql.LOCK_MIGRATIONS)
                         .compose(v -> Migrations.inOrder(tx, EntitySql.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
@@ -76,12 +81,9 @@ public final class EntitiesVerticle extends VerticleBase {
         JsonObject origin = request.getJsonObject("origin", new JsonObject());
         return switch (op) {
             case "read" -> read(request).map(GridJson::encode);
-            case "deleteRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> delete(tx, request))
-                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
-            case "createRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> EntityWrites.create(tx, rows(request)))
-                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
-            case "updateRec" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> EntityWrites.update(tx, rows(request)))
-                    .map(result -> publish(origin, result.notifications(), GridJson.encode(result.grid())));
+            case "deleteRec" -> write(origin, tx -> delete(tx, request));
+            case "createRec" -> write(origin, tx -> EntityWrites.create(tx, rows(request)));
+            case "updateRec" -> write(origin, tx -> EntityWrites.update(tx, rows(request)));
             case "resolve" -> EntityStore.resolve(reads, strings(request.getJsonArray("ids"))).map(map -> {
                 JsonObject out = new JsonObject();
                 map.forEach((given, uuid) -> out.put(given, uuid == null ? null : uuid.toString()));
@@ -153,8 +155,8 @@ public final class EntitiesVerticle extends VerticleBase {
         return out;
     }
 
-    private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
-        Notification.publish(vertx, origin, notifications);
-        return body;
+    private Future<Object> write(JsonObject origin, Function<Transaction, Future<EntityWrites.Result>> body) {
+        return notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, body, EntityWrites.Result::notifications)
+                .map(result -> GridJson.encode(result.grid()));
     }
 }

@@ -1,12 +1,8 @@
 package dev.herald.notifications;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One realtime message implied by a committed change: {@code message} goes to the sockets in the room of
@@ -14,8 +10,6 @@ import java.util.logging.Logger;
  * creations (which then join the new record's room). {@code retire} empties the room after delivery.
  */
 public record Notification(String model, Object id, JsonObject message, boolean retire) {
-    private static final Logger LOG = Logger.getLogger(Notification.class.getName());
-
     public static Notification toRecord(String model, Object id, JsonObject message) {
         return new Notification(model, id, message, false);
     }
@@ -46,24 +40,6 @@ public record Notification(String model, Object id, JsonObject message, boolean 
 
     /** The notifications of one request, with the origin that decides who is left out. */
     public record Change(JsonObject origin, List<Notification> notifications) {
-    }
-
-    /** Publishes one committed request's notifications, once, for every node's subscription verticle. */
-    public static void publish(Vertx vertx, JsonObject origin, List<Notification> notifications) {
-        publish(vertx, List.of(new Change(origin, notifications)));
-    }
-
-    /** Publishes the changes of one commit (one request, or a batch of destroys) as one {@link Publication}. */
-    public static void publish(Vertx vertx, List<Change> changes) {
-        try {
-            Buffer publication = Publication.encode(changes);
-            if (publication != null) {
-                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication);
-            }
-        } catch (RuntimeException e) {
-            // the changes are committed: their answers stand; what could not be published is a defect to fix
-            LOG.log(Level.SEVERE, "committed changes could not be published: " + changes.size() + " change(s)", e);
-        }
     }
 
     public String key() {

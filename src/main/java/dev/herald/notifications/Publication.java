@@ -17,23 +17,27 @@ import java.util.logging.Logger;
  * of its sockets is in the room (the measured cost of decoding and re-encoding every {@code previous}
  * on every node is why this is not a {@code JsonObject}).
  *
- * <p>Layout, big-endian: int change count; per change: int length + origin JSON, int notification
+ * <p>Layout, big-endian: long position of the first notification in the {@link NotificationLog} (each
+ * next notification has the next position; 0 when the log is off), int change count; per change: int length + origin JSON, int notification
  * count; per notification: byte flags ({@value #RETIRE} retire the room, {@value #CREATION} a
  * creation, for the watchers of the model), int length + model (UTF-8), the id (for a creation, the
  * new record's: byte {@code 'L'} + long, or byte {@code 'S'} + int length + UTF-8), int length +
  * message (JSON).
  */
 public final class Publication {
-    private static final byte RETIRE = 1;
-    private static final byte CREATION = 2;
+    private static final byte RETIRE = NotificationLog.RETIRE;
+    private static final byte CREATION = NotificationLog.CREATION;
     private static final List<String> MINIMAL_FIELDS = List.of("verb", "id", "attribute", "addedId", "removedId");
     private static final Logger LOG = Logger.getLogger(Publication.class.getName());
 
     private Publication() {
     }
 
-    /** One notification as a receiving node sees it: where it goes, and the message still as JSON bytes. */
-    public record Delivery(String model, Object id, boolean retire, boolean creation, Buffer message) {
+    /**
+     * One notification as a receiving node sees it: its log position ({@code seq}, 0 when the log is off),
+     * where it goes, and the message still as JSON bytes.
+     */
+    public record Delivery(long seq, String model, Object id, boolean retire, boolean creation, Buffer message) {
     }
 
     /** One request's notifications; its origin (who is left out) is parsed only if someone asks. */
@@ -42,7 +46,7 @@ public final class Publication {
         private final List<Delivery> deliveries;
         private JsonObject origin;
 
-        Received(Buffer originJson, List<Delivery> deliveries) {
+        public Received(Buffer originJson, List<Delivery> deliveries) {
             this.originJson = originJson;
             this.deliveries = deliveries;
         }
@@ -62,25 +66,42 @@ public final class Publication {
         public List<Delivery> deliveries() {
             return deliveries;
         }
+
+        /** The origin as it travelled, JSON bytes. */
+        public Buffer originJson() {
+            return originJson;
+        }
+
+        /** The same change with only some of its deliveries. */
+        public Received with(List<Delivery> some) {
+            Received r = new Received(originJson, some);
+            r.origin = origin;
+            return r;
+        }
     }
 
-    /** The publication of {@code changes}, or null when none of them has a notification. */
-    static Buffer encode(List<Notification.Change> changes) {
-        List<Notification.Change> nonEmpty = changes.stream().filter(c -> !c.notifications().isEmpty()).toList();
-        if (nonEmpty.isEmpty()) {
+    /**
+     * The publication of the prepared changes, whose first notification has log position
+     * {@code firstSeq}; null when none of them has a notification.
+     */
+    static Buffer encode(Outgoing outgoing, long firstSeq) {
+        List<Notification.Change> changes = outgoing.changes();
+        if (changes.isEmpty()) {
             return null;
         }
-        Buffer out = Buffer.buffer(512 * nonEmpty.size());
-        out.appendInt(nonEmpty.size());
-        for (Notification.Change change : nonEmpty) {
-            appendSized(out, change.origin().toBuffer());
+        Buffer out = Buffer.buffer(512 * changes.size());
+        out.appendLong(firstSeq);
+        out.appendInt(changes.size());
+        int m = 0;
+        for (int c = 0; c < changes.size(); c++) {
+            Notification.Change change = changes.get(c);
+            appendSized(out, outgoing.origins().get(c));
             out.appendInt(change.notifications().size());
             for (Notification n : change.notifications()) {
-                boolean creation = n.id() == null;
-                out.appendByte((byte) ((n.retire() ? RETIRE : 0) | (creation ? CREATION : 0)));
+                out.appendByte(Outgoing.flags(n));
                 appendSized(out, Buffer.buffer(n.model(), "UTF-8"));
-                appendId(out, creation ? n.message().getValue("id") : n.id());
-                appendSized(out, rendered(n));
+                appendId(out, Outgoing.room(n));
+                appendSized(out, outgoing.messages().get(m++));
             }
         }
         return out;
@@ -90,7 +111,7 @@ public final class Publication {
      * A message's JSON. The change it reports is committed, so a message that cannot be rendered (a
      * defect) still goes out, as its verb, id and link fields without the record, and is logged.
      */
-    private static Buffer rendered(Notification n) {
+    static Buffer rendered(Notification n) {
         try {
             return n.message().toBuffer();
         } catch (RuntimeException | StackOverflowError e) {
@@ -111,6 +132,7 @@ public final class Publication {
     public static List<Received> decode(Buffer bytes) {
         try {
             Reader in = new Reader(bytes);
+            long seq = in.position();
             int changes = in.count();
             List<Received> received = new ArrayList<>(changes);
             for (int c = 0; c < changes; c++) {
@@ -121,7 +143,10 @@ public final class Publication {
                     byte flags = in.flags();
                     String model = in.sized().toString(StandardCharsets.UTF_8);
                     Object id = in.id();
-                    deliveries.add(new Delivery(model, id, (flags & RETIRE) != 0, (flags & CREATION) != 0, in.sized()));
+                    deliveries.add(new Delivery(seq, model, id, (flags & RETIRE) != 0, (flags & CREATION) != 0, in.sized()));
+                    if (seq > 0) {
+                        seq++;
+                    }
                 }
                 received.add(new Received(origin, deliveries));
             }
@@ -163,6 +188,15 @@ public final class Publication {
                 throw new IllegalArgumentException("impossible count " + n + " at byte " + (position - 4));
             }
             return n;
+        }
+
+        long position() {
+            long seq = bytes.getLong(position);
+            position += 8;
+            if (seq < 0) {
+                throw new IllegalArgumentException("negative log position " + seq);
+            }
+            return seq;
         }
 
         byte flags() {

@@ -14,7 +14,19 @@ final class Frames {
 
     /** A {@code rec} frame around a body that is already JSON, spliced in as it is. */
     static Buffer rec(String address, Buffer jsonBody) {
-        Buffer head = new JsonObject().put("type", "rec").put("address", address).toBuffer();
+        return rec(address, jsonBody, 0);
+    }
+
+    /**
+     * A notification frame: a {@code rec} frame around a message that is already JSON, with its log
+     * position in {@code headers.seq} (a decimal string; no headers when the log is off, {@code seq} 0).
+     */
+    static Buffer rec(String address, Buffer jsonBody, long seq) {
+        JsonObject frame = new JsonObject().put("type", "rec").put("address", address);
+        if (seq > 0) {
+            frame.put("headers", new JsonObject().put("seq", Long.toString(seq)));
+        }
+        Buffer head = frame.toBuffer();
         return Buffer.buffer(head.length() + jsonBody.length() + 8)
                 .appendBuffer(head, 0, head.length() - 1)
                 .appendString(",\"body\":")

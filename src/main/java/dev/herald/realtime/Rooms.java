@@ -17,6 +17,8 @@ final class Rooms {
     private final Map<String, Set<SocketSession>> records = new HashMap<>();
     private final Map<String, Set<SocketSession>> watchers = new HashMap<>();
     private final Map<String, Set<String>> roomsOfSocket = new HashMap<>();
+    /** Sockets resuming a watch of a model: they see every message of it until the resume is over. */
+    private final Map<String, Set<SocketSession>> taps = new HashMap<>();
 
     /** Numbers that crossed JSON may come back as Integer or Long; a room key must not care. */
     static String key(String model, Object id) {
@@ -38,7 +40,26 @@ final class Rooms {
 
     void remove(String socketId) {
         leaveAll(socketId);
-        sockets.remove(socketId);
+        SocketSession session = sockets.remove(socketId);
+        if (session != null) {
+            taps.keySet().forEach(model -> taps.get(model).remove(session));
+            taps.values().removeIf(Set::isEmpty);
+        }
+    }
+
+    void tap(SocketSession session, String model) {
+        if (sockets.containsKey(session.id())) {
+            taps.computeIfAbsent(model, k -> new LinkedHashSet<>()).add(session);
+        }
+    }
+
+    void untap(SocketSession session, String model) {
+        leaveRoom(taps, model, session);
+    }
+
+    List<SocketSession> tappersOf(String model) {
+        Set<SocketSession> members = taps.get(model);
+        return members == null ? List.of() : new ArrayList<>(members);
     }
 
     /** The socket stays, subscribed to nothing and watching nothing. */

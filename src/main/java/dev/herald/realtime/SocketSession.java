@@ -39,6 +39,12 @@ final class SocketSession {
     static final long HELD_BYTES = 2L * SocketEndpoint.MAX_FRAME_BYTES;
     private static final Logger LOG = Logger.getLogger(SocketSession.class.getName());
 
+    /**
+     * The position of the last notification frame sent to this socket: the next must be larger. Read and
+     * written only on the subscription verticle's context (which decides what the socket is sent).
+     */
+    long lastSeq;
+
     private final String id;
     private final SockJSSocket socket;
     private final boolean rawWebSocket;

@@ -8,6 +8,7 @@ import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackAddresses;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.NotificationLog;
 import dev.herald.records.Values;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code herald.subscribe}, {@code herald.unsubscribe} and {@code herald.watch}: the records a frame
@@ -38,20 +40,87 @@ final class SubscriptionFrames {
         this.joins = joins;
     }
 
-    /** The frame is checked (400), then the token (401/403), and only then are entity names looked up. */
+    /**
+     * The frame is checked (400), then the token (401/403), and only then are entity names looked up.
+     * With {@code since}, a resume: see {@link #resume}.
+     */
     Future<Object> subscribe(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).map(f -> named(f.getValue("body")))
-                .compose(named -> session.principalOf(frame, null).map(p -> {
-                    requireRead(p, named.model());
-                    return named;
+        return Future.succeededFuture(frame).map(f -> new Request(named(f.getValue("body")), resumeFrom(f.getValue("body"))))
+                .compose(request -> session.principalOf(frame, null).map(p -> {
+                    requireRead(p, request.named().model());
+                    return request;
                 }))
-                .compose(this::resolve)
-                .compose(target -> joins.join(session, Map.of(target.model, target.ids)).map(missing -> {
-                    List<Object> notFound = new ArrayList<>(target.unresolved);
-                    notFound.addAll(missing.getOrDefault(target.model, List.of()));
-                    List<Object> subscribed = target.ids.stream().filter(id -> !notFound.contains(id)).toList();
-                    return new JsonObject().put("subscribed", new JsonArray(subscribed)).put("notFound", new JsonArray(notFound));
+                .compose(request -> resolve(request.named()).compose(target -> {
+                    Map<String, List<Object>> rooms = Map.of(target.model, target.ids);
+                    if (request.since() == null) {
+                        return joins.join(session, rooms, null).map(joined ->
+                                subscribed(target, joined.missing(), positioned(new JsonObject(), joined.seq())));
+                    }
+                    return resume(session, request.since(), target.model, null,
+                            seq -> subscriptions.replayRecords(target.model, target.ids, request.since().seq(), seq),
+                            rooms).map(resumed -> subscribed(target, resumed.missing(), resumed.reply()));
                 }));
+    }
+
+    private static JsonObject subscribed(Target target, Map<String, List<Object>> missing, JsonObject reply) {
+        List<Object> notFound = new ArrayList<>(target.unresolved);
+        notFound.addAll(missing.getOrDefault(target.model, List.of()));
+        List<Object> subscribed = target.ids.stream().filter(id -> !notFound.contains(id)).toList();
+        JsonObject out = new JsonObject().put("subscribed", new JsonArray(subscribed)).put("notFound", new JsonArray(notFound));
+        reply.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** The reply fields that say where live delivery starts; none when the log is off. */
+    private JsonObject positioned(JsonObject reply, long seq) {
+        if (subscriptions.logged()) {
+            reply.put("seq", Long.toString(seq)).put("epoch", subscriptions.epoch());
+        }
+        return reply;
+    }
+
+    /** Where a resume starts: a position of the log of {@code epoch}. */
+    record Since(long seq, String epoch) {
+    }
+
+    private record Request(Named named, Since since) {
+    }
+
+    private record Resume(Map<String, List<Object>> missing, JsonObject reply) {
+    }
+
+    /**
+     * A resume: when {@code epoch} is this log's and the log still reaches back to {@code since}, the
+     * rooms are joined at this node's position {@code p} (once it has delivered up to {@code since}), the
+     * entries of {@code (since, p]} are read and replayed ahead of the frames held meanwhile, and the reply
+     * says how many; else {@code resync}. A {@code since} ahead of the log is a 400.
+     */
+    private Future<Resume> resume(SocketSession session, Since since, String model, String watchModel,
+                                  java.util.function.LongFunction<Future<NotificationLog.Replay>> replay,
+                                  Map<String, List<Object>> rooms) {
+        boolean sameLog = subscriptions.logged() && since.epoch().equals(subscriptions.epoch());
+        Future<Void> reached = sameLog ? subscriptions.reach(since.seq()) : Future.succeededFuture();
+        return reached.compose(v -> subscriptions.beginResume(session, rooms, watchModel)).compose(seq -> {
+            Future<Map<String, List<Object>>> missing = rooms.isEmpty() ? Future.succeededFuture(Map.of()) : joins.check(session, rooms);
+            Future<NotificationLog.Replay> read = sameLog ? replay.apply(seq) : Future.succeededFuture(null);
+            return Future.join(missing, read).transform(done -> {
+                if (done.failed()) {
+                    Throwable cause = done.cause();
+                    return subscriptions.endResume(session, null, watchModel, true)
+                            .compose(x -> leaveAll(session, rooms))
+                            .transform(x -> Future.failedFuture(cause));
+                }
+                NotificationLog.Replay r = read.result();
+                boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY;
+                return subscriptions.endResume(session, resync ? null : r.entries(), watchModel, resync)
+                        .map(resumed -> new Resume(missing.result(), positioned(new JsonObject(), seq)
+                                .put("replayed", resumed.replayed()).put("resync", resumed.resync())));
+            });
+        });
+    }
+
+    private Future<Void> leaveAll(SocketSession session, Map<String, List<Object>> rooms) {
+        return Future.all(rooms.entrySet().stream().map(e -> subscriptions.leave(session, e.getKey(), e.getValue())).toList()).mapEmpty();
     }
 
     /** A socket without a good token is subscribed to nothing: its entity names are not looked up. */
@@ -64,13 +133,55 @@ final class SubscriptionFrames {
     }
 
     Future<Object> watch(SocketSession session, JsonObject frame) {
-        return Future.succeededFuture(frame).map(f -> modelOf(f.getValue("body")))
-                .compose(model -> session.principalOf(frame, null).map(p -> {
-                    requireRead(p, model);
-                    return model;
+        return Future.succeededFuture(frame).map(f -> {
+                    String model = modelOf(f.getValue("body"));
+                    return Map.entry(model, Optional.ofNullable(resumeFrom(f.getValue("body"))));
+                })
+                .compose(request -> session.principalOf(frame, null).map(p -> {
+                    requireRead(p, request.getKey());
+                    return request;
                 }))
-                .compose(model -> subscriptions.watch(session, model)
-                        .map(v -> new JsonObject().put("watching", model)));
+                .compose(request -> {
+                    String model = request.getKey();
+                    if (request.getValue().isEmpty()) {
+                        return subscriptions.join(session, Map.of(), model)
+                                .map(seq -> positioned(new JsonObject().put("watching", model), seq));
+                    }
+                    Since since = request.getValue().get();
+                    return resume(session, since, model, model, seq -> subscriptions.replayWatch(model, since.seq(), seq), Map.of())
+                            .map(resumed -> {
+                                JsonObject out = new JsonObject().put("watching", model);
+                                resumed.reply().forEach(e -> out.put(e.getKey(), e.getValue()));
+                                return out;
+                            });
+                });
+    }
+
+    /**
+     * The {@code since} and {@code epoch} of a subscribe or watch body; null without {@code since}. A
+     * position is a decimal string (or a whole JSON number) from 0 to 2^63-1; anything else is a 400.
+     */
+    static Since resumeFrom(Object body) {
+        if (!(body instanceof JsonObject object) || object.getValue("since") == null) {
+            return null;
+        }
+        Object raw = object.getValue("since");
+        long seq;
+        if (raw instanceof String text && text.matches("[0-9]{1,19}")) {
+            try {
+                seq = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw ErrorCode.BAD_FRAME.error("\"since\" is not a position of the notification log.");
+            }
+        } else if ((raw instanceof Integer || raw instanceof Long) && ((Number) raw).longValue() >= 0) {
+            seq = ((Number) raw).longValue();
+        } else {
+            throw ErrorCode.BAD_FRAME.error("\"since\" must be a position of the notification log: a decimal string such as \"1200\".");
+        }
+        if (!(object.getValue("epoch") instanceof String epoch) || epoch.isEmpty() || epoch.length() > 200) {
+            throw ErrorCode.BAD_FRAME.error("\"since\" needs the \"epoch\" of the log it comes from (a string).");
+        }
+        return new Since(seq, epoch);
     }
 
     private static void requireRead(Principal principal, String model) {

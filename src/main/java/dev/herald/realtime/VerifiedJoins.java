@@ -27,22 +27,33 @@ final class VerifiedJoins {
         this.subscriptions = subscriptions;
     }
 
-    /** Joins the rooms, then checks the records still exist and leaves those that do not: returns them. */
-    Future<Map<String, List<Object>>> join(SocketSession session, Map<String, List<Object>> rooms) {
-        return subscriptions.join(session, rooms).compose(v -> {
-            List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
-            rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
-                            new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
-                    .compose(reply -> {
-                        List<Object> existing = reply.body().getJsonArray("body").getList();
-                        List<Object> missing = ids.stream().filter(id -> !existing.contains(id)).toList();
-                        return subscriptions.leave(session, model, missing).map(done -> Map.entry(model, missing));
-                    })));
-            return Future.all(checks).map(all -> {
-                Map<String, List<Object>> missing = new LinkedHashMap<>();
-                checks.forEach(c -> missing.put(c.result().getKey(), c.result().getValue()));
-                return missing;
-            });
+    /** The rooms joined, the position from which their notifications reach the socket, and the records found missing. */
+    record Joined(long seq, Map<String, List<Object>> missing) {
+    }
+
+    /**
+     * Joins the rooms (and watches {@code watchModel}, when not null), then checks the records still
+     * exist and leaves those that do not: returns them, and the position of the join.
+     */
+    Future<Joined> join(SocketSession session, Map<String, List<Object>> rooms, String watchModel) {
+        return subscriptions.join(session, rooms, watchModel)
+                .compose(seq -> check(session, rooms).map(missing -> new Joined(seq, missing)));
+    }
+
+    /** Checks that the records of rooms already joined exist, and leaves those that do not: returns them. */
+    Future<Map<String, List<Object>>> check(SocketSession session, Map<String, List<Object>> rooms) {
+        List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
+        rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
+                        new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
+                .compose(reply -> {
+                    List<Object> existing = reply.body().getJsonArray("body").getList();
+                    List<Object> missing = ids.stream().filter(id -> !existing.contains(id)).toList();
+                    return subscriptions.leave(session, model, missing).map(done -> Map.entry(model, missing));
+                })));
+        return Future.all(checks).map(all -> {
+            Map<String, List<Object>> missing = new LinkedHashMap<>();
+            checks.forEach(c -> missing.put(c.result().getKey(), c.result().getValue()));
+            return missing;
         });
     }
 

@@ -68,7 +68,7 @@ final class VirtualRequests {
         ActionRequest action = new ActionRequest(method, decoded.rawPath(), query, data, session.id(), true);
         return session.principalOf(frame, body)
                 .compose(p -> blueprint.handleAs(action, p), e -> Future.succeededFuture(ActionResponse.of(Failures.toApiError(e))))
-                .compose(response -> response.status() != 200 ? Future.succeededFuture(response)
+                .compose(response -> response.status() != 200 ? Future.succeededFuture(new Answer(response, -1))
                         : autosubscribe(session, method, decoded.rawPath(), response).recover(failure -> {
                             if (method.equals("GET")) {
                                 return Future.failedFuture(failure);
@@ -76,13 +76,27 @@ final class VirtualRequests {
                             // the write is committed: its answer stands, without the subscription it would have brought
                             LOG.warning("socket " + session.id() + ": " + method + " " + decoded.rawPath()
                                     + " committed, but subscribing to its record failed: " + failure);
-                            return Future.succeededFuture(response);
+                            return Future.succeededFuture(new Answer(response, -1));
                         }))
-                .map(VirtualRequests::reply);
+                .map(this::reply);
     }
 
-    private static Object reply(ActionResponse response) {
-        return new JsonObject().put("statusCode", response.status()).put("headers", new JsonObject()).put("body", response.body());
+    /** A virtual request's response, and the position its autosubscribe joined at (-1: none). */
+    private record Answer(ActionResponse response, long seq) {
+    }
+
+    private Object reply(ActionResponse response) {
+        return reply(new Answer(response, -1));
+    }
+
+    /** An autosubscribing request answers with {@code X-Herald-Seq}: where live delivery of what it subscribed starts. */
+    private Object reply(Answer answer) {
+        JsonObject headers = new JsonObject();
+        if (answer.seq() >= 0 && subscriptions.logged()) {
+            headers.put("X-Herald-Seq", Long.toString(answer.seq()));
+        }
+        ActionResponse response = answer.response();
+        return new JsonObject().put("statusCode", response.status()).put("headers", headers).put("body", response.body());
     }
 
     /**
@@ -91,11 +105,11 @@ final class VirtualRequests {
      * record, add and remove to the parent. A destroy racing the read ({@link VerifiedJoins}) turns a
      * findOne into a 404.
      */
-    private Future<ActionResponse> autosubscribe(SocketSession session, String method, String path, ActionResponse response) {
+    private Future<Answer> autosubscribe(SocketSession session, String method, String path, ActionResponse response) {
         String[] segments = Blueprint.segments(path);
         Model model = segments.length == 0 ? null : models.find(segments[0]).orElse(null);
         if (model == null || (method.equals("DELETE") && segments.length <= 2)) {
-            return Future.succeededFuture(response);
+            return Future.succeededFuture(new Answer(response, -1));
         }
         Map<String, List<Object>> rooms = new LinkedHashMap<>();
         boolean watch = false;
@@ -108,12 +122,11 @@ final class VirtualRequests {
             rooms.computeIfAbsent(model.identity(), k -> new ArrayList<>()).add(record.getValue(Model.ID));
         }
         Object mainId = method.equals("GET") && response.body() instanceof JsonObject r ? r.getValue(Model.ID) : null;
-        Future<Void> watched = watch ? subscriptions.watch(session, model.identity()) : Future.succeededFuture();
-        return watched.compose(v -> joins.join(session, rooms)).map(missing -> {
-            boolean mainGone = mainId != null && missing.getOrDefault(model.identity(), List.of()).contains(mainId);
+        return joins.join(session, rooms, watch ? model.identity() : null).map(joined -> {
+            boolean mainGone = mainId != null && joined.missing().getOrDefault(model.identity(), List.of()).contains(mainId);
             return mainGone
-                    ? ActionResponse.of(ApiError.notFound("No " + model.identity() + " record with id " + mainId + "."))
-                    : response;
+                    ? new Answer(ActionResponse.of(ApiError.notFound("No " + model.identity() + " record with id " + mainId + ".")), -1)
+                    : new Answer(response, joined.seq());
         });
     }
 }

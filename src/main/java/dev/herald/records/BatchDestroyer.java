@@ -6,6 +6,8 @@ import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.OnDestroy;
 import dev.herald.notifications.Notification;
+import dev.herald.notifications.Notifier;
+import dev.herald.notifications.Outgoing;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -29,9 +31,9 @@ import java.util.Set;
  * given it alone: its {@code previous}, its own notifications in the same order, or its 404 or 409.
  * Everything goes out in one pipeline, in this order: {@code BEGIN}; the rows locked (in id order, so
  * two batches never deadlock on them); the {@code restrict} children counted; the reads for
- * {@code previous}; the child updates and junction deletes; the delete. Then {@code COMMIT}: in the same
- * pipeline when nothing can be refused or entangled (one round trip), else once the answers are
- * checked (two). When a record turns out to have {@code restrict} children, the batch is rolled back
+ * {@code previous}; the child updates and junction deletes; the delete. Once the answers are checked,
+ * the notifications go to the notification log with the {@code COMMIT} right behind (a second round
+ * trip: the log holds the notifications, which are known only from the answers). When a record turns out to have {@code restrict} children, the batch is rolled back
  * and sent again without it (it gets its 409). {@link BatchOutcomes} attributes the answers to the
  * records; every statement is in {@link DestroySql}.
  *
@@ -49,25 +51,17 @@ final class BatchDestroyer {
     private final Populator populator;
     private final DestroyScope scope;
     private final DestroySql sql = new DestroySql();
+    private final Notifier notifier;
 
-    BatchDestroyer(Models models, Populator populator) {
+    BatchDestroyer(Models models, Populator populator, Notifier notifier) {
         this.models = models;
         this.populator = populator;
         this.scope = new DestroyScope(models);
+        this.notifier = notifier;
     }
 
     /** What one record of the batch gets: its previous state and notifications, or an error. */
     record Outcome(JsonObject previous, List<Notification> notifications, ApiError error) {
-    }
-
-    /**
-     * The batch was committed in the same pipeline, but its outcomes could not be worked out (a defect):
-     * running its destroys again would answer 404 for records that are gone, so they all fail instead.
-     */
-    static final class CommittedUnreported extends RuntimeException {
-        CommittedUnreported(Throwable cause) {
-            super("a committed batch of destroys could not be reported", cause);
-        }
     }
 
     /** The records of one batch cannot be destroyed together (see above); the batch has changed nothing. */
@@ -81,14 +75,25 @@ final class BatchDestroyer {
         return scope.children(model, OnDestroy.CASCADE).isEmpty();
     }
 
-    /** {@code ids} are validated and distinct; the map has an outcome for every one, in their order. */
-    Future<Map<Object, Outcome>> destroy(Pool pool, Model model, List<Object> ids) {
+    /** The outcome of every destroy of a committed batch, in their order, and its notifications, to publish. */
+    record Committed(Map<Object, Outcome> outcomes, Outgoing outgoing) {
+    }
+
+    /**
+     * {@code ids} are validated and distinct, {@code origins} the origin of each (by index); the outcomes
+     * have one for every id, in their order.
+     */
+    Future<Committed> destroy(Pool pool, Model model, List<Object> ids, List<JsonObject> origins) {
         List<Object> keys = ids.stream().map(id -> key(model, id)).toList();
+        Map<Object, JsonObject> originOf = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            originOf.put(keys.get(i), origins.get(i));
+        }
         Map<Object, Outcome> refused = new HashMap<>();
-        return attempt(pool, model, keys, refused).map(outcomes -> {
+        return attempt(pool, model, keys, originOf, refused).map(committed -> {
             Map<Object, Outcome> inOrder = new LinkedHashMap<>();
-            keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : outcomes.get(k)));
-            return inOrder;
+            keys.forEach(k -> inOrder.put(k, refused.containsKey(k) ? refused.get(k) : committed.outcomes().get(k)));
+            return new Committed(inOrder, committed.outgoing());
         });
     }
 
@@ -103,27 +108,30 @@ final class BatchDestroyer {
     }
 
     /** One transaction for {@code keys}; when some are refused, they go to {@code refused} and the rest again. */
-    private Future<Map<Object, Outcome>> attempt(Pool pool, Model model, List<Object> keys, Map<Object, Outcome> refused) {
+    private Future<Committed> attempt(Pool pool, Model model, List<Object> keys, Map<Object, JsonObject> originOf,
+                                      Map<Object, Outcome> refused) {
         // one snapshot for the whole pipeline: a statement must not see a record created after the lock
-        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> pipeline(tx, model, keys))
+        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> pipeline(tx, model, keys, originOf))
                 .recover(failure -> {
                     if (!(failure instanceof Refused r)) {
                         return Future.failedFuture(failure);
                     }
                     refused.putAll(r.outcomes);
                     List<Object> rest = keys.stream().filter(k -> !refused.containsKey(k)).toList();
-                    return rest.isEmpty() ? Future.succeededFuture(Map.of()) : attempt(pool, model, rest, refused);
+                    return rest.isEmpty() ? Future.succeededFuture(new Committed(Map.of(), Outgoing.of(List.of())))
+                            : attempt(pool, model, rest, originOf, refused);
                 });
     }
 
-    /** Every statement for {@code keys} at once, and the COMMIT with them when nothing can be refused. */
-    private Future<Map<Object, Outcome>> pipeline(Transaction tx, Model model, List<Object> keys) {
+    /**
+     * Every statement for {@code keys} at once; once their answers are checked, the log and the COMMIT
+     * (or the refusal, or the failure, and a rollback).
+     */
+    private Future<Committed> pipeline(Transaction tx, Model model, List<Object> keys, Map<Object, JsonObject> originOf) {
         Tuple requested = Tuple.of(Columns.idArray(model.primaryKey(), keys));
         Future<RowSet<Row>> locked = tx.execute(sql.lockBatch(model), requested);
         Future<Map<Object, JsonObject>> blocked = restrictedChildren(tx, model, requested);
         Sent sent = send(tx, model, requested);
-        // nothing to decide after the statements: the COMMIT goes in the same pipeline
-        Future<Void> commit = decidedInAdvance(model) ? tx.commitInPipeline() : null;
         return Future.join(locked, blocked, sent.answered()).transform(answered -> {
             Map<Object, Row> rows = new LinkedHashMap<>();
             Map<Object, Outcome> refusedNow = new HashMap<>();
@@ -139,37 +147,18 @@ final class BatchDestroyer {
             if (answered.failed()) {
                 return Future.failedFuture(answered.cause());
             }
-            Map<Object, Outcome> outcomes;
-            try {
-                outcomes = new BatchOutcomes(scope, model, rows).of(sent);
-            } catch (RuntimeException | StackOverflowError e) {
-                return commit == null ? Future.failedFuture(e)
-                        : commit.transform(ended -> Future.failedFuture(ended.succeeded() ? new CommittedUnreported(e) : e));
-            }
+            Map<Object, Outcome> outcomes = new BatchOutcomes(scope, model, rows).of(sent);
             keys.stream().filter(k -> !rows.containsKey(k)).forEach(k -> outcomes.put(k, new Outcome(null, null,
                     ApiError.notFound("No " + model.identity() + " record with id " + Values.show(k) + "."))));
-            return commit == null ? Future.succeededFuture(outcomes) : commit.map(outcomes);
+            List<Notification.Change> changes = new ArrayList<>();
+            for (Object k : keys) {
+                Outcome outcome = outcomes.get(k);
+                if (outcome.error() == null) {
+                    changes.add(new Notification.Change(originOf.get(k), outcome.notifications()));
+                }
+            }
+            return notifier.commit(tx, changes).map(outgoing -> new Committed(outcomes, outgoing));
         });
-    }
-
-    /**
-     * Without {@code restrict} children, without associations from the model to itself, without a
-     * child model that refers to it twice, and without a populated association (a singular one, or a
-     * collection through a junction) to a model whose records the batch may null, no record can be
-     * refused and no two can be entangled: whether to commit is known before the statements run.
-     */
-    private boolean decidedInAdvance(Model model) {
-        String name = model.identity();
-        List<ForeignKey> children = models.childrenOf(name);
-        long childModels = children.stream().map(ForeignKey::child).distinct().count();
-        Set<String> nullable = new HashSet<>();
-        children.stream().filter(fk -> fk.policy() == OnDestroy.SET_NULL).forEach(fk -> nullable.add(fk.child()));
-        boolean showsNullable = model.attributes().values().stream().anyMatch(a -> nullable.contains(a.target())
-                && (a.isSingular() || a.isCollection() && models.oneToMany(name, a.name()).isEmpty()));
-        return children.stream().noneMatch(fk -> fk.policy() == OnDestroy.RESTRICT || fk.child().equals(name))
-                && childModels == children.size()
-                && !showsNullable
-                && models.junctionsOf(name).stream().noneMatch(j -> j.modelA().equals(j.modelB()));
     }
 
     /** The key an id has in rows and in JSON: a number, or the text of a string or UUID. */

@@ -4,10 +4,9 @@ import dev.herald.errors.ApiError;
 import dev.herald.database.Transaction;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
-import dev.herald.notifications.Notification;
+import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
@@ -29,8 +28,7 @@ import java.util.Queue;
  * would in sequence. When a batch fails (associated records, a deadlock, anything) it has changed
  * nothing, and its destroys run again alone, one after another; when the database is unreachable,
  * they all get that answer (503) at once (as with any database client, a connection lost just after a
- * pipelined {@code COMMIT} leaves the outcome unknown). A batch committed but not reported (a defect)
- * fails all its requests rather than running them again. One batch per model is in the
+ * pipelined {@code COMMIT} leaves the outcome unknown). One batch per model is in the
  * database at a time: measured, two halve the batches and double the database's work per destroy.
  *
  * <p>Confined to the persistence verticle's context.
@@ -38,15 +36,15 @@ import java.util.Queue;
 final class DestroyQueue {
     static final int MAX_BATCH = 128;
 
-    private final Vertx vertx;
+    private final Notifier notifier;
     private final Pool pool;
     private final Destroyer single;
     private final BatchDestroyer batch;
     private final Map<String, Queue<Pending>> waiting = new HashMap<>();
     private final Map<String, Boolean> busy = new HashMap<>();
 
-    DestroyQueue(Vertx vertx, Pool pool, Destroyer single, BatchDestroyer batch) {
-        this.vertx = vertx;
+    DestroyQueue(Notifier notifier, Pool pool, Destroyer single, BatchDestroyer batch) {
+        this.notifier = notifier;
         this.pool = pool;
         this.single = single;
         this.batch = batch;
@@ -91,33 +89,30 @@ final class DestroyQueue {
         }
         busy.put(model.identity(), true);
         List<Object> ids = new ArrayList<>();
-        taken.values().forEach(p -> ids.add(p.id()));
-        Future.succeededFuture().compose(v -> batch.destroy(pool, model, ids))
+        List<JsonObject> origins = new ArrayList<>();
+        taken.values().forEach(p -> {
+            ids.add(p.id());
+            origins.add(p.origin());
+        });
+        Future.succeededFuture().compose(v -> batch.destroy(pool, model, ids, origins))
                 .transform(done -> {
                     if (done.succeeded()) {
                         answer(taken, done.result());
                         return Future.succeededFuture();
                     }
                     // running them again helps neither a committed batch nor an unreachable database
-                    return done.cause() instanceof BatchDestroyer.CommittedUnreported || Failures.isUnavailable(done.cause())
-                            ? failAll(taken, done.cause()) : oneAtATime(model, taken);
+                    return Failures.isUnavailable(done.cause()) ? failAll(taken, done.cause()) : oneAtATime(model, taken);
                 })
                 .onComplete(done -> next(model));
     }
 
     /**
-     * One publication for the batch's committed changes, then each request's own answer: the batch is
-     * committed, so its answers stand whatever happens while publishing (logged).
+     * One publication for the batch's committed (and logged) changes, then each request's own answer: the
+     * batch is committed, so its answers stand whatever happens while publishing (logged).
      */
-    private void answer(Map<Object, Pending> taken, Map<Object, BatchDestroyer.Outcome> outcomes) {
-        List<Notification.Change> changes = new ArrayList<>();
-        taken.forEach((key, p) -> {
-            BatchDestroyer.Outcome outcome = outcomes.get(key);
-            if (outcome.error() == null) {
-                changes.add(new Notification.Change(p.origin(), outcome.notifications()));
-            }
-        });
-        Notification.publish(vertx, changes);
+    private void answer(Map<Object, Pending> taken, BatchDestroyer.Committed committed) {
+        Map<Object, BatchDestroyer.Outcome> outcomes = committed.outcomes();
+        notifier.publish(committed.outgoing());
         taken.forEach((key, p) -> {
             BatchDestroyer.Outcome outcome = outcomes.get(key);
             if (outcome.error() == null) {
@@ -156,10 +151,7 @@ final class DestroyQueue {
     private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {
         // one snapshot for the whole destroy: every previous as it was, and a concurrent change to anything
         // this destroy then changes fails it with a serialization failure, and it runs again
-        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> single.destroy(tx, model, id))
-                .map(result -> {
-                    Notification.publish(vertx, origin, result.notifications());
-                    return result.previous();
-                });
+        return notifier.write(pool, Transaction.Isolation.REPEATABLE_READ, origin, tx -> single.destroy(tx, model, id),
+                Destroyer.Result::notifications).map(Destroyer.Result::previous);
     }
 }

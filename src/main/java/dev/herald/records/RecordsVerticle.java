@@ -7,6 +7,7 @@ import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.notifications.Notification;
+import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -18,13 +19,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The persistence verticle: owns the PostgreSQL pool, applies the schema at start, and runs every
  * blueprint action it is asked for on {@link RecordsAddresses#EXECUTE}. Writes run in one transaction
  * (concurrent destroys of one model share one: {@link DestroyQueue}); after the commit the
- * notifications they imply are published once on {@link dev.herald.notifications.NotificationAddresses#NOTIFICATIONS} (see
- * {@link Notification#publish(io.vertx.core.Vertx, List)}).
+ * notifications they imply are written to the notification log in the same transaction and, after the
+ * commit, published once on {@link dev.herald.notifications.NotificationAddresses#NOTIFICATIONS} (see
+ * {@link Notifier}).
  *
  * <p>Requests: {@code {"op":"find"|"findOne"|"exists"|"create"|"update"|"destroy"|"add"|"remove", "model", "id",
  * "values", "query", "attribute", "childId", "origin":{"node","socketId","subject"}}}; replies
@@ -43,6 +46,8 @@ public final class RecordsVerticle extends VerticleBase {
     private final Models models;
     private final PgConnectOptions connectOptions;
     private final boolean demoData;
+    private final boolean logged;
+    private Notifier notifier;
     private Pool pool;
     private Sql reads;
     private Finder finder;
@@ -50,10 +55,11 @@ public final class RecordsVerticle extends VerticleBase {
     private DestroyQueue destroys;
     private MessageConsumer<JsonObject> consumer;
 
-    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData) {
+    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, boolean logged) {
         this.models = models;
         this.connectOptions = connectOptions;
         this.demoData = demoData;
+        this.logged = logged;
     }
 
     @Override
@@ -64,10 +70,11 @@ public final class RecordsVerticle extends VerticleBase {
                 .using(vertx)
                 .build();
         reads = Sql.reads(pool);
+        notifier = new Notifier(vertx, logged);
         Populator populator = new Populator(models);
         finder = new Finder(models, populator);
         writer = new Writer(models, populator);
-        destroys = new DestroyQueue(vertx, pool, new Destroyer(models, populator), new BatchDestroyer(models, populator));
+        destroys = new DestroyQueue(notifier, pool, new Destroyer(models, populator), new BatchDestroyer(models, populator, notifier));
         return new Schema(models).apply(pool, demoData ? new DemoData() : null)
                 .compose(v -> {
                     consumer = vertx.eventBus().localConsumer(RecordsAddresses.EXECUTE, this::execute);
@@ -98,23 +105,17 @@ public final class RecordsVerticle extends VerticleBase {
             case "find" -> finder.find(reads, model, request.getJsonObject("query", new JsonObject())).map(a -> a);
             case "findOne" -> finder.findOne(reads, model, id).map(r -> r);
             case "exists" -> finder.existing(reads, model, request.getJsonArray("ids")).map(a -> a);
-            case "create" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.create(c, model, request.getJsonObject("values")))
-                    .map(r -> publish(origin, r.notifications(), r.record()));
-            case "update" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.update(c, model, id, request.getJsonObject("values")))
-                    .map(r -> publish(origin, r.notifications(), r.record()));
-            case "add" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.add(c, model, id, request.getString("attribute"),
-                            request.getValue("childId")))
-                    .map(r -> publish(origin, r.notifications(), r.record()));
-            case "remove" -> Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, c -> writer.remove(c, model, id, request.getString("attribute"),
-                            request.getValue("childId")))
-                    .map(r -> publish(origin, r.notifications(), r.record()));
+            case "create" -> write(origin, c -> writer.create(c, model, request.getJsonObject("values")));
+            case "update" -> write(origin, c -> writer.update(c, model, id, request.getJsonObject("values")));
+            case "add" -> write(origin, c -> writer.add(c, model, id, request.getString("attribute"), request.getValue("childId")));
+            case "remove" -> write(origin, c -> writer.remove(c, model, id, request.getString("attribute"), request.getValue("childId")));
             case "destroy" -> destroys.destroy(model, id, origin).map(r -> r);
             default -> Future.failedFuture(new IllegalArgumentException("unknown records op '" + op + "'"));
         };
     }
 
-    private Object publish(JsonObject origin, List<Notification> notifications, Object body) {
-        Notification.publish(vertx, origin, notifications);
-        return body;
+    private Future<Object> write(JsonObject origin, Function<Transaction, Future<Writer.Result>> body) {
+        return notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, body, Writer.Result::notifications)
+                .map(Writer.Result::record);
     }
 }

@@ -6,6 +6,7 @@ import dev.herald.database.Transaction;
 import dev.herald.models.Attribute;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
+import dev.herald.notifications.NotificationLog;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -14,7 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Creates what the models need and is missing (tables, columns, foreign keys, indexes, junction tables),
+ * Creates what the models need and is missing (tables, columns, foreign keys, indexes, junction tables,
+ * and the {@link NotificationLog}'s table),
  * never dropping anything. Runs in one transaction under an advisory lock, so nodes starting together
  * on an empty database take turns. A column whose type no longer matches the models file stops
  * start-up rather than being converted. The statements are in {@link SchemaSql}.
@@ -30,6 +32,7 @@ final class Schema {
         return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, conn -> conn
                 .query(SchemaSql.LOCK)
                 .compose(v -> conn.query(SchemaSql.CREATE_META))
+                .compose(v -> Migrations.inOrder(conn, NotificationLog.ddl()))
                 .compose(v -> checkExistingTypes(conn))
                 .compose(v -> Migrations.inOrder(conn, SchemaSql.create(models)))
                 .compose(v -> demo == null ? Future.succeededFuture() : demo.seedOnce(conn)));

@@ -21,8 +21,25 @@ class PublicationTest {
     private static final JsonObject PREVIOUS = new JsonObject().put("name", "Pinkie Pie \u2603 \"quoted\"").put("id", 4)
             .put("toys", new JsonArray().add(new JsonObject().put("id", 9)));
 
+    private static Buffer encode(List<Notification.Change> changes) {
+        return Publication.encode(Outgoing.of(changes), 0);
+    }
+
+    @Test
+    void positionsFollowTheFirstOneChangeByChangeAndZeroMeansUnlogged() {
+        Outgoing outgoing = Outgoing.of(List.of(
+                new Notification.Change(ORIGIN, List.of(Notification.destroyed("pony", 4L, PREVIOUS), Notification.updated("toy", 9L, new JsonObject()))),
+                new Notification.Change(new JsonObject(), List.of()),
+                new Notification.Change(ORIGIN, List.of(Notification.created("pony", 12L, new JsonObject())))));
+        List<Publication.Received> changes = Publication.decode(Publication.encode(outgoing, 100));
+        assertEquals(List.of(100L, 101L), changes.get(0).deliveries().stream().map(Publication.Delivery::seq).toList());
+        assertEquals(List.of(102L), changes.get(1).deliveries().stream().map(Publication.Delivery::seq).toList());
+        assertEquals(List.of(0L, 0L), Publication.decode(sample()).get(0).deliveries().stream().limit(2).map(Publication.Delivery::seq).toList());
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendLong(-5).appendInt(0)));
+    }
+
     private static Buffer sample() {
-        return Publication.encode(List.of(
+        return encode(List.of(
                 new Notification.Change(ORIGIN, List.of(
                         Notification.destroyed("pony", 4L, PREVIOUS),
                         Notification.updated("toy", 9L, new JsonObject().putNull("owner")),
@@ -61,7 +78,7 @@ class PublicationTest {
     @Test
     void uuidAndStringIdsTravelAsText() {
         String uuid = "5f0c7a0e-93c1-4c35-8d4a-3b1f0a7d9e21";
-        Buffer bytes = Publication.encode(List.of(new Notification.Change(ORIGIN, List.of(
+        Buffer bytes = encode(List.of(new Notification.Change(ORIGIN, List.of(
                 Notification.destroyed("entity", uuid, new JsonObject()), Notification.updated("tag", "caf\u00e9", new JsonObject())))));
         List<Publication.Delivery> deliveries = Publication.decode(bytes).get(0).deliveries();
         assertEquals(uuid, deliveries.get(0).id());
@@ -70,8 +87,8 @@ class PublicationTest {
 
     @Test
     void nothingToSayIsNoPublication() {
-        assertNull(Publication.encode(List.of(new Notification.Change(ORIGIN, List.of()))));
-        assertNull(Publication.encode(List.of()));
+        assertNull(encode(List.of(new Notification.Change(ORIGIN, List.of()))));
+        assertNull(encode(List.of()));
     }
 
     @Test
@@ -86,13 +103,13 @@ class PublicationTest {
     @Test
     void garbageImpossibleCountsAndTrailingBytesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer("{\"origin\":{},\"notifications\":[]}")));
-        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendInt(Integer.MAX_VALUE)));
-        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendInt(-1)));
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendLong(0).appendInt(Integer.MAX_VALUE)));
+        assertThrows(IllegalArgumentException.class, () -> Publication.decode(Buffer.buffer().appendLong(0).appendInt(-1)));
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(sample().appendByte((byte) 0)));
-        Buffer badOrigin = Buffer.buffer().appendInt(1).appendInt(3).appendString("{{{").appendInt(0);
+        Buffer badOrigin = Buffer.buffer().appendLong(0).appendInt(1).appendInt(3).appendString("{{{").appendInt(0);
         Publication.Received unreadable = Publication.decode(badOrigin).get(0);
         assertThrows(IllegalArgumentException.class, unreadable::origin, "the origin is read when it is needed");
-        Buffer badId = Buffer.buffer().appendInt(1).appendInt(2).appendString("{}").appendInt(1).appendByte((byte) 0)
+        Buffer badId = Buffer.buffer().appendLong(0).appendInt(1).appendInt(2).appendString("{}").appendInt(1).appendByte((byte) 0)
                 .appendInt(4).appendString("pony").appendByte((byte) 'J').appendInt(2).appendString("{}");
         assertThrows(IllegalArgumentException.class, () -> Publication.decode(badId));
     }
@@ -100,7 +117,7 @@ class PublicationTest {
     @Test
     void aMessageThatCannotBeRenderedStillGoesOutWithItsVerbAndId() {
         JsonObject unrenderable = new JsonObject().put("name", "x").put("thing", new Object());
-        Buffer bytes = Publication.encode(List.of(new Notification.Change(ORIGIN, List.of(
+        Buffer bytes = encode(List.of(new Notification.Change(ORIGIN, List.of(
                 Notification.destroyed("pony", 4L, unrenderable),
                 Notification.removedFrom("user", 2L, "pets", 4L)))));
 

@@ -29,8 +29,10 @@ class RealtimeDestroyTest {
             JsonObject subscribed = watcher.ask("herald.subscribe", new JsonObject().put("model", "pony")
                     .put("ids", new JsonArray().add(4).add(404)), node.adminToken());
             assertEquals("rec", subscribed.getString("type"));
+            JsonObject reply = subscribed.getJsonObject("body");
             assertEquals(new JsonObject().put("subscribed", new JsonArray().add(4)).put("notFound", new JsonArray().add(404)),
-                    subscribed.getJsonObject("body"));
+                    new JsonObject().put("subscribed", reply.getValue("subscribed")).put("notFound", reply.getValue("notFound")));
+            assertTrue(reply.getString("seq").matches("[0-9]+") && !reply.getString("epoch").isEmpty(), "where live delivery starts: " + reply);
 
             var response = node.delete("/pony/4");
             assertEquals(200, response.statusCode());

@@ -81,13 +81,17 @@ class StockClientTest {
         Process client = new ProcessBuilder("node", "stock-client.js", "http://127.0.0.1:" + node.port(), node.adminToken(),
                 transport, String.valueOf(pony)).directory(CLIENT_DIR.toFile()).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
-            String subscribed = nextLine(out, "SUBSCRIBED ");
-            assertEquals(new JsonObject().put("subscribed", new io.vertx.core.json.JsonArray().add(pony))
-                    .put("notFound", new io.vertx.core.json.JsonArray()), new JsonObject(subscribed));
+            JsonObject subscribed = new JsonObject(nextLine(out, "SUBSCRIBED "));
+            assertEquals(new io.vertx.core.json.JsonArray().add(pony), subscribed.getJsonArray("subscribed"));
+            assertEquals(new io.vertx.core.json.JsonArray(), subscribed.getJsonArray("notFound"));
+            long from = Long.parseLong(subscribed.getString("seq"));
 
             var response = node.delete("/pony/" + pony);
             assertEquals(200, response.statusCode());
 
+            String seq = new io.vertx.core.json.JsonArray("[" + nextLine(out, "SEQ ") + "]").getString(0);
+            assertTrue(seq != null && seq.matches("[0-9]+") && Long.parseLong(seq) > from,
+                    "msg.headers.seq is the notification's log position, after the subscribe's: " + seq + " vs " + from);
             JsonObject message = new JsonObject(nextLine(out, "MESSAGE "));
             assertEquals(new JsonObject().put("verb", "destroyed").put("id", pony).put("previous", response.bodyAsJsonObject()), message);
             assertTrue(client.waitFor(10, TimeUnit.SECONDS));

@@ -141,8 +141,7 @@ class BatchDestroyTest {
         long missing = plain + 1000;
 
         Destroyer.Result single = Transaction.run(node.database(), Transaction.Isolation.READ_COMMITTED, c -> new Destroyer(models, populator).destroy(c, pet, aloneId)).await();
-        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
-                .destroy(node.database(), pet, List.of(missing, blocked, batchedId, plain)).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = batch(pet, List.of(missing, blocked, batchedId, plain)).await();
 
         assertEquals(List.of(missing, blocked, batchedId, plain), new ArrayList<>(outcomes.keySet()), "one outcome per id, in order");
         List<String> expected = List.of(
@@ -184,8 +183,7 @@ class BatchDestroyTest {
         long toys = node.count("toy");
 
         for (List<Object> pair : List.of(List.<Object>of(a, b), List.<Object>of(student, teacher))) {
-            assertThrows(BatchDestroyer.Unbatchable.class, () -> new BatchDestroyer(models, populator)
-                    .destroy(node.database(), pet, pair).await(), "for " + pair);
+            assertThrows(BatchDestroyer.Unbatchable.class, () -> batch(pet, pair).await(), "for " + pair);
             assertEquals(2, node.sql("SELECT 1 FROM pet WHERE id = ANY($1)", (Object) pair.stream().map(Long.class::cast)
                     .toArray(Long[]::new)).size(), "nothing destroyed of " + pair);
         }
@@ -213,8 +211,7 @@ class BatchDestroyTest {
             List<Object> all = new ArrayList<>(calm);
             all.add(1, risky);
 
-            assertThrows(io.vertx.pgclient.PgException.class, () -> new BatchDestroyer(models, populator)
-                    .destroy(node.database(), models.get("owner"), all).await());
+            assertThrows(io.vertx.pgclient.PgException.class, () -> batch(models.get("owner"), all).await());
             assertEquals(5, node.sql("SELECT 1 FROM owner WHERE id = ANY($1)", (Object) all.stream().map(Long.class::cast)
                     .toArray(Long[]::new)).size(), "the batch committed nothing");
 
@@ -243,8 +240,7 @@ class BatchDestroyTest {
         long missing = batched + 1000;
 
         Destroyer.Result single = Transaction.run(node.database(), Transaction.Isolation.READ_COMMITTED, c -> new Destroyer(models, populator).destroy(c, owner, alone)).await();
-        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
-                .destroy(node.database(), owner, List.of(batched, missing)).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = batch(owner, List.of(batched, missing)).await();
 
         BatchDestroyer.Outcome outcome = outcomes.get(batched);
         assertEquals(withoutIds(single.previous()), withoutIds(outcome.previous()));
@@ -282,8 +278,7 @@ class BatchDestroyTest {
         long bob = node.create("person", new JsonObject().put("name", "Bob"));
         long letter = node.create("letter", new JsonObject().put("text", "hi").put("sender", ann).put("recipient", bob));
 
-        assertThrows(BatchDestroyer.Unbatchable.class, () -> new BatchDestroyer(models, populator)
-                .destroy(node.database(), models.get("person"), List.of(ann, bob)).await());
+        assertThrows(BatchDestroyer.Unbatchable.class, () -> batch(models.get("person"), List.of(ann, bob)).await());
         assertEquals(1, node.sql("SELECT 1 FROM letter WHERE id = $1 AND sender = $2 AND recipient = $3", letter, ann, bob).size(),
                 "rolled back");
 
@@ -317,8 +312,7 @@ class BatchDestroyTest {
         node.patch("/pet/" + narcissus, new JsonObject().put("mentor", narcissus));
         long other = node.create("pet", new JsonObject().put("name", "Other"));
 
-        Map<Object, BatchDestroyer.Outcome> outcomes = new BatchDestroyer(models, populator)
-                .destroy(node.database(), pet, List.of(narcissus, other)).await();
+        Map<Object, BatchDestroyer.Outcome> outcomes = batch(pet, List.of(narcissus, other)).await();
 
         assertNull(outcomes.get(narcissus).error());
         assertEquals(List.of("destroyed"), outcomes.get(narcissus).notifications().stream()
@@ -377,5 +371,12 @@ class BatchDestroyTest {
                 .filter(n -> n.getJsonObject("message").getString("verb").equals("destroyed"))
                 .forEach(n -> destroyed.merge(n.getLong("id"), 1, Integer::sum)));
         ids.forEach(id -> assertEquals(1, destroyed.getOrDefault(id, 0), "one destroyed for pet " + id));
+    }
+
+    /** A batch as the destroy queue runs it: logged and committed; the outcomes, in order. */
+    private io.vertx.core.Future<Map<Object, BatchDestroyer.Outcome>> batch(dev.herald.models.Model model, List<Object> ids) {
+        List<io.vertx.core.json.JsonObject> origins = ids.stream().map(id -> new io.vertx.core.json.JsonObject()).toList();
+        return new BatchDestroyer(models, populator, new dev.herald.notifications.Notifier(node.vertx(), true))
+                .destroy(node.database(), model, ids, origins).map(BatchDestroyer.Committed::outcomes);
     }
 }
