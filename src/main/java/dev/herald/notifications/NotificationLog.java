@@ -78,8 +78,8 @@ public final class NotificationLog {
             WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(%d) AS l),
                  reserved AS MATERIALIZED (SELECT setval('herald_log_seq', nextval('herald_log_seq') + $1 - 1) AS last FROM locked)
             INSERT INTO herald_log (seq, model, record, flags, origin, message)
-            SELECT reserved.last - $1 + e.n, e.model, e.record, e.flags, e.origin, e.message
-            FROM reserved, unnest($2::text[], $3::text[], $4::int2[], $5::text[], $6::text[])
+            SELECT reserved.last - $1 + e.n, e.model, e.record, e.flags::int2, e.origin, e.message
+            FROM reserved, unnest($2::text[], $3::text[], $4::int4[], $5::text[], $6::text[])
                  WITH ORDINALITY AS e(model, record, flags, origin, message, n)
             RETURNING seq""".formatted(ORDER_LOCK);
 
@@ -161,7 +161,7 @@ public final class NotificationLog {
         int size = outgoing.count();
         String[] models = new String[size];
         String[] records = new String[size];
-        Short[] flags = new Short[size];
+        Integer[] flags = new Integer[size];
         String[] origins = new String[size];
         String[] messages = new String[size];
         int i = 0;
@@ -171,7 +171,7 @@ public final class NotificationLog {
             for (Notification n : changes.get(c).notifications()) {
                 models[i] = n.model();
                 records[i] = String.valueOf(Outgoing.room(n));
-                flags[i] = (short) Outgoing.flags(n);
+                flags[i] = (int) Outgoing.flags(n);
                 origins[i] = origin;
                 messages[i] = outgoing.messages().get(i).toString();
                 i++;

@@ -120,6 +120,37 @@ public final class TestSocket implements AutoCloseable {
         return result;
     }
 
+    /**
+     * The notification frames (whole, with their headers) on {@code model} that arrived before the last
+     * {@link #ask} was answered and were not awaited: in arrival order.
+     */
+    public List<JsonObject> framesBeforeReply(String model) {
+        List<JsonObject> result = new ArrayList<>();
+        synchronized (kept) {
+            kept.removeIf(f -> {
+                boolean match = "rec".equals(f.getString("type")) && model.equals(f.getString("address"));
+                if (match) {
+                    result.add(f);
+                }
+                return match;
+            });
+        }
+        return result;
+    }
+
+    /** Notification frames (whole, with their headers) on {@code model} received so far, after a pause for stragglers. */
+    public List<JsonObject> notificationFrames(String model, long pauseMillis) {
+        try {
+            Thread.sleep(pauseMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (kept) {
+            received.drainTo(kept);
+        }
+        return framesBeforeReply(model);
+    }
+
     public boolean isClosed() {
         return closed;
     }

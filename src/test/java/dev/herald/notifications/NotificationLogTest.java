@@ -1,0 +1,195 @@
+package dev.herald.notifications;
+
+import dev.herald.database.Sql;
+import dev.herald.testing.NodeExtension;
+import dev.herald.testing.TestSocket;
+import dev.herald.testing.Tier;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The notification log on a real PostgreSQL: positions follow commit order even when transactions on
+ * different connections number and commit in any interleaving, so a reader that asks for what follows
+ * the last position it saw never skips a commit; retention; and the safety net: a commit whose
+ * publication never comes is delivered from the log.
+ */
+@Tier.Component
+class NotificationLogTest {
+    @RegisterExtension
+    static final NodeExtension node = NodeExtension.demo();
+
+    private static Outgoing one(String verb, long id) {
+        return Outgoing.of(new JsonObject().put("socketId", "s"), List.of(
+                Notification.toRecord("pony", id, new JsonObject().put("verb", verb).put("id", id))));
+    }
+
+    private static SqlConnection connection() {
+        return node.database().getConnection().await();
+    }
+
+    private static boolean waitingForTheOrderLock() {
+        return !node.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND (classid::bigint << 32 | objid::bigint) = $1",
+                NotificationLog.ORDER_LOCK).isEmpty();
+    }
+
+    @Test
+    void aTransactionThatNumberedFirstButIsSlowToCommitIsNeverOvertaken() throws Exception {
+        SqlConnection first = connection();
+        SqlConnection second = connection();
+        try {
+            first.query("BEGIN").execute().await();
+            long firstSeq = NotificationLog.append(Sql.reads(first), one("first", 1)).await();
+
+            second.query("BEGIN").execute().await();
+            Future<Long> secondSeq = NotificationLog.append(Sql.reads(second), one("second", 2));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!waitingForTheOrderLock() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(waitingForTheOrderLock(), "the second numbering waits for the first transaction to end");
+            assertFalse(secondSeq.isComplete());
+            assertEquals(List.of(), NotificationLog.tail(Sql.reads(node.database()), firstSeq - 1, 10).await(),
+                    "nothing uncommitted is visible");
+
+            first.query("COMMIT").execute().await();
+            long numbered = secondSeq.await();
+            assertTrue(numbered > firstSeq, "numbered after the first committed: " + numbered + " > " + firstSeq);
+            second.query("COMMIT").execute().await();
+
+            List<NotificationLog.Entry> read = NotificationLog.tail(Sql.reads(node.database()), firstSeq - 1, 10).await();
+            assertEquals(List.of(firstSeq, numbered), read.stream().map(NotificationLog.Entry::seq).toList());
+            assertEquals("first", new JsonObject(read.get(0).message()).getString("verb"));
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
+    void aReaderThatAsksForWhatFollowsItsLastPositionNeverSkipsACommitOfManyConcurrentWriters() throws Exception {
+        Sql reads = Sql.reads(node.database());
+        long start = NotificationLog.state(reads).await().head();
+        Set<Long> seen = new ConcurrentSkipListSet<>();
+        List<Long> order = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> {
+            long cursor = start;
+            while (writing.get()) {
+                for (NotificationLog.Entry e : NotificationLog.tail(reads, cursor, 1000).await()) {
+                    order.add(e.seq());
+                    seen.add(e.seq());
+                    cursor = e.seq();
+                }
+            }
+        });
+        reader.start();
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            writers.add(new Thread(() -> {
+                SqlConnection conn = connection();
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        conn.query("BEGIN").execute().await();
+                        NotificationLog.append(Sql.reads(conn), one("updated", i)).await();
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+                        conn.query(i % 10 == 3 ? "ROLLBACK" : "COMMIT").execute().await();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    conn.close();
+                }
+            }));
+        }
+        writers.forEach(Thread::start);
+        for (Thread t : writers) {
+            t.join();
+        }
+        writing.set(false);
+        reader.join();
+        long cursor = order.isEmpty() ? start : order.get(order.size() - 1);
+        for (NotificationLog.Entry e : NotificationLog.tail(reads, cursor, 10_000).await()) {
+            order.add(e.seq());
+            seen.add(e.seq());
+        }
+        TreeSet<Long> committed = new TreeSet<>();
+        node.sql("SELECT seq FROM herald_log WHERE seq > $1", start).forEach(r -> committed.add(r.getLong(0)));
+        assertEquals(6 * 36, committed.size(), "the rolled-back ones are not in the log");
+        assertEquals(committed, new TreeSet<>(seen), "the reader saw every committed position");
+        assertEquals(new ArrayList<>(committed), order, "once each, in order");
+    }
+
+    @Test
+    void retentionRemovesOldEntriesAndRemembersHowFarItWent() {
+        Sql reads = Sql.reads(node.database());
+        SqlConnection conn = connection();
+        long first;
+        try {
+            conn.query("BEGIN").execute().await();
+            first = NotificationLog.append(Sql.reads(conn), Outgoing.of(List.of(
+                    new Notification.Change(new JsonObject(), List.of(
+                            Notification.toRecord("pony", 1L, new JsonObject().put("verb", "updated")),
+                            Notification.toRecord("pony", 2L, new JsonObject().put("verb", "updated"))))))).await();
+            conn.query("COMMIT").execute().await();
+        } finally {
+            conn.close();
+        }
+        node.sql("UPDATE herald_log SET at = at - interval '2 hours' WHERE seq <= $1", first);
+        long removed = NotificationLog.prune(reads, Duration.ofHours(1)).await();
+        assertTrue(removed >= 1, "removed " + removed);
+        assertTrue(node.sql("SELECT 1 FROM herald_log WHERE seq <= $1", first).isEmpty());
+        assertFalse(node.sql("SELECT 1 FROM herald_log WHERE seq = $1", first + 1).isEmpty(), "the recent one stays");
+        NotificationLog.State state = NotificationLog.state(reads).await();
+        assertTrue(state.pruned() >= first, "the log knows it no longer reaches back before " + state.pruned());
+        assertEquals(0L, NotificationLog.prune(reads, Duration.ofHours(1)).await());
+    }
+
+    @Test
+    void aCommitWhosePublicationNeverCameIsDeliveredFromTheLog() {
+        try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), null)) {
+            JsonObject reply = s.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(3)),
+                    node.adminToken()).getJsonObject("body");
+            long from = Long.parseLong(reply.getString("seq"));
+            // a node committed this and died before publishing it: only the log has it
+            SqlConnection conn = connection();
+            long seq;
+            try {
+                conn.query("BEGIN").execute().await();
+                seq = NotificationLog.append(Sql.reads(conn), Outgoing.of(new JsonObject().put("node", "gone"), List.of(
+                        Notification.updated("pony", 3L, new JsonObject().put("name", "from the log"))))).await();
+                conn.query("COMMIT").execute().await();
+            } finally {
+                conn.close();
+            }
+            JsonObject frame = s.await(f -> "pony".equals(f.getString("address")));
+            assertEquals(String.valueOf(seq), frame.getJsonObject("headers").getString("seq"));
+            assertTrue(seq > from);
+            assertEquals("from the log", frame.getJsonObject("body").getJsonObject("data").getString("name"));
+
+            // and the next ordinary change follows it, once
+            assertEquals(200, node.patch("/pony/3", new JsonObject().put("name", "live")).statusCode());
+            JsonObject live = s.await(f -> "pony".equals(f.getString("address")));
+            assertTrue(Long.parseLong(live.getJsonObject("headers").getString("seq")) > seq);
+            assertEquals(List.of(), s.notificationFrames("pony", 800), "nothing twice");
+        }
+    }
+}
