@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -265,13 +264,13 @@ final class SocketSession {
         });
     }
 
-    /** Runs {@code action} on the socket's context: now when already there (frames are read there), else next. */
+    /**
+     * Runs {@code action} on the socket's context, always queued behind what was asked for before: a
+     * reply must never overtake the notification frames sent ahead of it (a resume's replay, the frames a
+     * subscribe's {@code seq} counts), even when the caller runs on the same event loop as the socket.
+     */
     private void onContext(Runnable action) {
-        if (Vertx.currentContext() == context) {
-            action.run();
-        } else {
-            context.runOnContext(v -> action.run());
-        }
+        context.runOnContext(v -> action.run());
     }
 
     private void write(Buffer frame) {

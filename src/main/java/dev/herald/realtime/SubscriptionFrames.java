@@ -57,9 +57,28 @@ final class SubscriptionFrames {
                                 subscribed(target, joined.missing(), positioned(new JsonObject(), joined.seq())));
                     }
                     return resume(session, request.since(), target.model, null,
-                            seq -> subscriptions.replayRecords(target.model, target.ids, request.since().seq(), seq),
+                            seq -> subscriptions.replayRecords(target.model, replayed(target), request.since().seq(), seq),
                             rooms).map(resumed -> subscribed(target, resumed.missing(), resumed.reply()));
                 }));
+    }
+
+    /**
+     * The rooms whose history a resume replays: the records named, and entities named by a UUID that no
+     * longer resolves (a deleted entity: its {@code destroyed} is in the log under that UUID).
+     */
+    private static List<Object> replayed(Target target) {
+        List<Object> ids = new ArrayList<>(target.ids);
+        for (Object name : target.unresolved) {
+            try {
+                String uuid = java.util.UUID.fromString((String) name).toString();
+                if (uuid.equalsIgnoreCase((String) name) && !ids.contains(uuid)) {
+                    ids.add(uuid);
+                }
+            } catch (IllegalArgumentException notAUuid) {
+                // a fully-qualified name that names nothing has no history
+            }
+        }
+        return ids;
     }
 
     private static JsonObject subscribed(Target target, Map<String, List<Object>> missing, JsonObject reply) {

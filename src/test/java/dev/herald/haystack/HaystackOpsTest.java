@@ -283,8 +283,9 @@ class HaystackOpsTest {
         try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), "access_token=" + node.adminToken())) {
             JsonObject reply = s.ask("herald.subscribe", new JsonObject().put("model", "entity")
                     .put("ids", new JsonArray().add("site.equip").add(POINT).add("no.such.thing")), null);
-            assertEquals(new JsonObject().put("subscribed", new JsonArray().add(EQUIP).add(POINT))
-                    .put("notFound", new JsonArray().add("no.such.thing")), reply.getJsonObject("body"));
+            JsonObject body = reply.getJsonObject("body");
+            assertEquals(new JsonArray().add(EQUIP).add(POINT), body.getJsonArray("subscribed"));
+            assertEquals(new JsonArray().add("no.such.thing"), body.getJsonArray("notFound"));
 
             JsonObject deleted = ok(node.call(HttpMethod.POST, "/api/deleteRec",
                     grid(List.of("filter"), row("filter", "s:equipRef==@" + EQUIP + " or id==@" + EQUIP))));
@@ -302,8 +303,8 @@ class HaystackOpsTest {
     @Test
     void createAndUpdateNotifyWatchersAndSubscribers() {
         try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), "access_token=" + node.adminToken())) {
-            assertEquals(new JsonObject().put("watching", "entity"),
-                    s.ask("herald.watch", new JsonObject().put("model", "entity"), null).getJsonObject("body"));
+            assertEquals("entity", s.ask("herald.watch", new JsonObject().put("model", "entity"), null)
+                    .getJsonObject("body").getString("watching"));
             ok(op("createRec", grid(List.of("id", "name", "site"), row("id", "r:" + SITE, "name", "s:site", "site", "m:"))));
             JsonObject created = s.await(f -> "entity".equals(f.getString("address"))).getJsonObject("body");
             assertEquals("created", created.getString("verb"));

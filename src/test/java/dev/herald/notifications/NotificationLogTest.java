@@ -192,4 +192,55 @@ class NotificationLogTest {
             assertEquals(List.of(), s.notificationFrames("pony", 800), "nothing twice");
         }
     }
+
+    @Test
+    void aChangeWhoseNotificationsCannotBeLoggedDoesNotHappen() {
+        node.sql("""
+                CREATE OR REPLACE FUNCTION refuse_marked_log() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.message LIKE '%refuse-me%' THEN RAISE EXCEPTION 'log refused'; END IF; RETURN NEW; END $$""");
+        node.sql("CREATE TRIGGER refuse_marked_log BEFORE INSERT ON herald_log FOR EACH ROW EXECUTE FUNCTION refuse_marked_log()");
+        try {
+            long before = node.sql("SELECT count(*) FROM herald_log").get(0).getLong(0);
+            var refused = node.patch("/pony/5", new JsonObject().put("name", "refuse-me"));
+            assertTrue(refused.statusCode() >= 500, refused.statusCode() + " " + refused.bodyAsString());
+            assertFalse(node.sql("SELECT name FROM pony WHERE id = 5").get(0).getString(0).contains("refuse-me"), "the update was rolled back");
+
+            node.sql("UPDATE pony SET name = 'refuse-me' WHERE id = 1");
+            var destroy = node.delete("/pony/1");
+            assertTrue(destroy.statusCode() >= 500, destroy.statusCode() + " " + destroy.bodyAsString());
+            assertEquals(1, node.sql("SELECT 1 FROM pony WHERE id = 1").size(), "the destroy was rolled back with its log entry");
+            assertEquals(before, node.sql("SELECT count(*) FROM herald_log").get(0).getLong(0), "and nothing was logged");
+        } finally {
+            node.sql("DROP TRIGGER refuse_marked_log ON herald_log");
+        }
+        assertEquals(200, node.delete("/pony/1").statusCode(), "once the log takes it, the destroy goes through");
+        assertEquals(1, node.sql("SELECT 1 FROM herald_log WHERE model = 'pony' AND record = '1' AND flags & 1 <> 0").size());
+    }
+
+    @Test
+    void haystackEntityMessagesAreLoggedAndResumable() {
+        String id = java.util.UUID.randomUUID().toString();
+        assertEquals(200, node.post("/api/createRec", new JsonObject().put("meta", new JsonObject().put("ver", "2.0"))
+                .put("cols", new JsonArray().add(new JsonObject().put("name", "id")).add(new JsonObject().put("name", "dis")).add(new JsonObject().put("name", "site")))
+                .put("rows", new JsonArray().add(new JsonObject().put("id", "r:" + id).put("dis", "s:Resumed Site").put("site", "m:")))).statusCode());
+        try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), null)) {
+            JsonObject reply = s.ask("herald.subscribe", new JsonObject().put("model", "entity").put("ids", new JsonArray().add(id)),
+                    node.adminToken()).getJsonObject("body");
+            assertEquals(new JsonArray().add(id), reply.getJsonArray("subscribed"), reply.encode());
+            s.close();
+            assertEquals(200, node.post("/api/deleteRec", new JsonObject().put("meta", new JsonObject().put("ver", "2.0"))
+                    .put("cols", new JsonArray().add(new JsonObject().put("name", "id")))
+                    .put("rows", new JsonArray().add(new JsonObject().put("id", "r:" + id))))
+                    .statusCode());
+            try (TestSocket back = TestSocket.connect(node.vertx(), node.port(), null)) {
+                JsonObject resumed = back.ask("herald.subscribe", new JsonObject().put("model", "entity").put("ids", new JsonArray().add(id))
+                        .put("since", reply.getString("seq")).put("epoch", reply.getString("epoch")), node.adminToken()).getJsonObject("body");
+                List<JsonObject> replayed = back.framesBeforeReply("entity");
+                assertEquals(1, replayed.size(), "before the reply: " + replayed + "; after: " + back.notificationFrames("entity", 300));
+                assertEquals(1, resumed.getInteger("replayed"), resumed.encode());
+                assertEquals("destroyed", replayed.get(0).getJsonObject("body").getString("verb"));
+                assertEquals(new JsonArray().add(id), resumed.getJsonArray("notFound"));
+            }
+        }
+    }
 }
