@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -24,9 +23,11 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>A publication that starts right after the cursor is delivered at once.</li>
  *   <li>One that leaves a gap is held; if what fills the gap has not come within {@value #GAP_WAIT_MS} ms,
- *       the log is read from the cursor. A read that began after a held publication was received sees
- *       every committed position below it (positions follow commit order, see {@link NotificationLog}),
- *       so whatever it does not return below that publication was never committed: the gap is closed.</li>
+ *       the log is read from the cursor and everything committed after it is handed over, in order. A
+ *       read that begins after a held publication was received sees every committed position below it
+ *       (positions follow commit order, see {@link NotificationLog}), so what it does not return below
+ *       that publication was never committed (a rolled-back numbering): the held publication is then
+ *       behind the cursor and dropped.</li>
  *   <li>The log is also read every {@value #POLL_MS} ms, so nothing committed waits longer than that
  *       (plus the read) even when no further publication comes.</li>
  * </ul>
@@ -45,14 +46,13 @@ public final class LogFollower {
     private final List<Waiter> waiters = new ArrayList<>();
     private long cursor;
     private String epoch;
-    private long offers;
     private long readsBegun;
     private boolean reading;
     private boolean readAgain;
     private long gapTimer = -1;
     private long pollTimer = -1;
 
-    private record Held(List<Publication.Received> changes, long first, long last, long offer) {
+    private record Held(List<Publication.Received> changes, long first, long last) {
     }
 
     private record Waiter(long seq, long afterRead, Promise<Void> promise) {
@@ -114,7 +114,7 @@ public final class LogFollower {
             drain();
             return;
         }
-        held.putIfAbsent(first, new Held(changes, first, last, ++offers));
+        held.putIfAbsent(first, new Held(changes, first, last));
         armGapTimer();
     }
 
@@ -189,7 +189,6 @@ public final class LogFollower {
             return;
         }
         reading = true;
-        long offersBefore = offers;
         long readNumber = ++readsBegun;
         NotificationLog.tail(reads, cursor, READ_LIMIT).onComplete(done -> {
             reading = false;
@@ -202,20 +201,6 @@ public final class LogFollower {
                 hand(List.of(change), cursor);
             }
             boolean complete = entries.size() < READ_LIMIT;
-            if (complete) {
-                // everything committed below a publication received before this read began has been read
-                for (Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
-                    Held h = it.next().getValue();
-                    if (h.offer() > offersBefore) {
-                        continue;
-                    }
-                    it.remove();
-                    if (h.last() > cursor) {
-                        cursor = Math.max(cursor, h.first() - 1);
-                        hand(h.changes(), h.last());
-                    }
-                }
-            }
             drain();
             settleWaiters(complete, readNumber);
             if (readAgain || !complete) {

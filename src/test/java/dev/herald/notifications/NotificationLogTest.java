@@ -243,4 +243,25 @@ class NotificationLogTest {
             }
         }
     }
+
+    @Test
+    void aNumberTakenByATransactionThatRolledBackHoldsNothingUp() {
+        try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), null)) {
+            s.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(2)), node.adminToken());
+            SqlConnection conn = connection();
+            long lost;
+            try {
+                conn.query("BEGIN").execute().await();
+                lost = NotificationLog.append(Sql.reads(conn), one("never", 2)).await();
+                conn.query("ROLLBACK").execute().await();
+            } finally {
+                conn.close();
+            }
+            // the next publication leaves a gap no publication will ever fill: the node proves it empty and goes on
+            assertEquals(200, node.patch("/pony/2", new JsonObject().put("hobby", "after the gap")).statusCode());
+            JsonObject frame = s.await(f -> "pony".equals(f.getString("address")));
+            assertEquals("updated", frame.getJsonObject("body").getString("verb"));
+            assertTrue(Long.parseLong(frame.getJsonObject("headers").getString("seq")) > lost);
+        }
+    }
 }
