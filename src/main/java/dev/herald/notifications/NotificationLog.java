@@ -93,12 +93,15 @@ public final class NotificationLog {
 
     static final String TAIL = "SELECT " + COLUMNS + " FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2";
 
-    /** The state and, in the same snapshot, the entries of some records of one model in {@code ($3, $4]}. */
+    /**
+     * The state and, in the same snapshot, the entries addressed to the rooms of some records of one
+     * model in {@code ($3, $4]} (not their creation: that goes to the model's watchers).
+     */
     static final String REPLAY_RECORDS = """
             WITH state AS (%s)
             SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (
                 SELECT %s FROM herald_log
-                WHERE model = $1 AND record = ANY($2::text[]) AND seq > $3 AND seq <= $4
+                WHERE model = $1 AND record = ANY($2::text[]) AND seq > $3 AND seq <= $4 AND flags & 2 = 0
                 ORDER BY seq LIMIT $5) l ON true
             ORDER BY l.seq""".formatted(STATE, COLUMNS);
 

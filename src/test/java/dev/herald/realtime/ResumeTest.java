@@ -127,7 +127,7 @@ class ResumeTest {
             JsonObject reply = subscribe(back, ids, start.getString("seq"), start.getString("epoch")).getJsonObject("body");
             assertFalse(reply.getBoolean("resync"));
             List<JsonObject> frames = new ArrayList<>(back.framesBeforeReply("item"));
-            assertEquals(reply.getInteger("replayed"), frames.size());
+            assertTrue(frames.size() >= reply.getInteger("replayed"), "the replay, and the live frames held meanwhile, come before the reply");
             storm.get().forEach(r -> assertEquals(200, r.statusCode()));
             frames.addAll(back.notificationFrames("item", 1500));
 
