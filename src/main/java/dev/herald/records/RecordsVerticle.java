@@ -6,7 +6,6 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
-import dev.herald.notifications.Notification;
 import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,8 +37,8 @@ public final class RecordsVerticle extends VerticleBase {
      * PostgreSQL connections per node for the records: reads and writes share them, and a write holds
      * one for its whole transaction (concurrent destroys of one model share one, see
      * {@link DestroyQueue}). With the entities' pool ({@link dev.herald.haystack.EntitiesVerticle#POOL_SIZE})
-     * a node opens at most 24, so the three nodes of {@code docker/compose.yaml} stay under
-     * PostgreSQL's default {@code max_connections} (100).
+     * and the subscription verticle's two notification-log readers a node opens at most 26, so the three
+     * nodes of {@code docker/compose.yaml} stay under PostgreSQL's default {@code max_connections} (100).
      */
     static final int POOL_SIZE = 16;
 
