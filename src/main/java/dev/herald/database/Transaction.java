@@ -161,9 +161,17 @@ public final class Transaction implements Sql {
         return rollback(failure);
     }
 
+    /**
+     * Rolls back; fails with {@code failure}, unless it is only PostgreSQL saying the transaction was
+     * already aborted (25P02), in which case with the statement failure that aborted it.
+     */
     private Future<Void> rollback(Throwable failure) {
         sendEnding("ROLLBACK");
-        return settled().transform(v -> Future.failedFuture(failure));
+        return settled().transform(v -> Future.failedFuture(isAborted(failure) && firstFailure != null ? firstFailure : failure));
+    }
+
+    private static boolean isAborted(Throwable failure) {
+        return failure instanceof PgException pg && "25P02".equals(pg.getSqlState());
     }
 
     /** Completes when every statement sent so far has been answered (successfully or not). */

@@ -49,6 +49,7 @@ public final class EntitiesVerticle extends VerticleBase {
     private final PgConnectOptions connectOptions;
     private final boolean logged;
     private Notifier notifier;
+    private long expiry = -1;
     private Pool pool;
     private Sql reads;
 
@@ -62,13 +63,20 @@ public final class EntitiesVerticle extends VerticleBase {
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
         notifier = new Notifier(vertx, logged);
+        expiry = vertx.setPeriodic(30_000, t -> Watches.expire(reads)
+                .onFailure(e -> java.util.logging.Logger.getLogger(EntitiesVerticle.class.getName())
+                        .warning("expired watches could not be removed (will try again): " + e)));
         return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> tx.query(EntitySql.LOCK_MIGRATIONS)
-                        .compose(v -> Migrations.inOrder(tx, EntitySql.DDL)))
+                        .compose(v -> Migrations.inOrder(tx, EntitySql.DDL))
+                        .compose(v -> Migrations.inOrder(tx, Watches.DDL)))
                 .compose(v -> vertx.eventBus().<JsonObject>localConsumer(HaystackAddresses.EXECUTE, this::execute).completion());
     }
 
     @Override
     public Future<?> stop() {
+        if (expiry >= 0) {
+            vertx.cancelTimer(expiry);
+        }
         return pool == null ? Future.succeededFuture() : pool.close();
     }
 
@@ -84,6 +92,9 @@ public final class EntitiesVerticle extends VerticleBase {
             case "deleteRec" -> write(origin, tx -> delete(tx, request));
             case "createRec" -> write(origin, tx -> EntityWrites.create(tx, rows(request)));
             case "updateRec" -> write(origin, tx -> EntityWrites.update(tx, rows(request)));
+            case "watchSub" -> watch(request, Watches::subscribe);
+            case "watchUnsub" -> watch(request, Watches::unsubscribe);
+            case "watchPoll" -> watch(request, Watches::poll);
             case "resolve" -> EntityStore.resolve(reads, strings(request.getJsonArray("ids"))).map(map -> {
                 JsonObject out = new JsonObject();
                 map.forEach((given, uuid) -> out.put(given, uuid == null ? null : uuid.toString()));
@@ -100,6 +111,18 @@ public final class EntitiesVerticle extends VerticleBase {
             });
             default -> Future.failedFuture(new IllegalArgumentException("unknown haystack op '" + op + "'"));
         };
+    }
+
+    /** A watch op, in one repeatable-read transaction: the log position and the entities from one snapshot. */
+    private Future<Object> watch(JsonObject request, java.util.function.BiFunction<Sql, Watches.Request, Future<dev.herald.haystack.json.Grid>> op) {
+        Dict meta;
+        try {
+            meta = HaystackJson.decodeDict(request.getJsonObject("meta", new JsonObject()), "meta");
+        } catch (HaystackFormatException e) {
+            throw HaystackErrors.badRequest(e.getMessage());
+        }
+        Watches.Request asked = new Watches.Request(meta, strings(request.getJsonArray("ids", new JsonArray())));
+        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> op.apply(tx, asked)).map(GridJson::encode);
     }
 
     private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {

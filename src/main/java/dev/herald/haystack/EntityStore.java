@@ -128,6 +128,18 @@ final class EntityStore {
         });
     }
 
+    /** Those of the entities that exist, in the order of {@code ids}. */
+    static Future<List<Dict>> existing(Sql client, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return client.execute(EntitySql.byIds(false), Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+            Map<UUID, Dict> found = new HashMap<>();
+            rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
+            return ids.stream().filter(found::containsKey).map(found::get).toList();
+        });
+    }
+
     static List<Dict> dicts(Iterable<Row> rows) {
         List<Dict> out = new ArrayList<>();
         rows.forEach(r -> out.add(TagStorage.decode(r.getJsonObject(1))));

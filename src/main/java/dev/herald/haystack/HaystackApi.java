@@ -49,6 +49,9 @@ public final class HaystackApi {
         OPS.put("createRec", "Create new rec(s) in the Haystack Server.");
         OPS.put("updateRec", "Update rec(s) in the Haystack Server.");
         OPS.put("deleteRec", "Remove rec(s) from the Haystack Server.");
+        OPS.put("watchSub", "Watch entities for changes (a new watch, or more entities for one)");
+        OPS.put("watchUnsub", "Stop watching entities, or close a watch");
+        OPS.put("watchPoll", "The watched entities changed (or deleted: removed) since the last poll");
     }
 
     private final Vertx vertx;
@@ -81,7 +84,7 @@ public final class HaystackApi {
 
     private static void requirePermission(String op, Principal principal) {
         Action action = switch (op) {
-            case "read" -> Action.READ;
+            case "read", "watchSub", "watchUnsub", "watchPoll" -> Action.READ;
             case "createRec" -> Action.CREATE;
             case "updateRec" -> Action.UPDATE;
             case "deleteRec" -> Action.DESTROY;
@@ -95,7 +98,9 @@ public final class HaystackApi {
     private Future<JsonObject> execute(String op, Principal principal, Grid grid) {
         JsonObject command = new JsonObject().put("op", op).put("origin", new JsonObject().put("node", node)
                 .put("subject", principal.subject()).put("viaSocket", false));
-        if (grid.rows().isEmpty()) {
+        if (op.startsWith("watch")) {
+            command.put("meta", HaystackJson.encodeDict(grid.meta(), JsonVersion.V3)).put("ids", watched(grid));
+        } else if (grid.rows().isEmpty()) {
             throw HaystackErrors.badRequest("Request has no rows");
         }
         if (op.equals("read") || op.equals("deleteRec")) {
@@ -136,6 +141,22 @@ public final class HaystackApi {
         command.put("ids", ids);
     }
 
+    /** The ids of a watch op's rows (Refs, UUIDs or fully-qualified names); rows without one are skipped. */
+    private static JsonArray watched(Grid grid) {
+        JsonArray ids = new JsonArray();
+        for (int i = 0; i < grid.rows().size(); i++) {
+            HaystackValue id = grid.rows().get(i).get("id");
+            if (id instanceof Ref ref) {
+                ids.add(ref.id());
+            } else if (id instanceof Str str && !str.value().isBlank()) {
+                ids.add(str.value().startsWith("@") ? str.value().substring(1) : str.value());
+            } else if (id != null) {
+                throw HaystackErrors.badRequest("rows[" + i + "].id must be a Ref (a UUID or a fully-qualified name)");
+            }
+        }
+        return ids;
+    }
+
     /** Absent, null or 0: unlimited; negative or not a Number: 400; fractions are truncated. */
     private static int limit(HaystackValue value) {
         if (value == null) {
@@ -148,6 +169,9 @@ public final class HaystackApi {
     }
 
     private static Grid requestGrid(RoutingContext ctx) {
+        if (ctx.request().method().name().equals("GET") && ctx.pathParam("op").startsWith("watch")) {
+            throw HaystackErrors.badRequest(ctx.pathParam("op") + " takes a POST grid (its meta carries watchId, watchDis, lease)");
+        }
         if (ctx.request().method().name().equals("GET")) {
             Map<String, HaystackValue> tags = new LinkedHashMap<>();
             ctx.queryParams().forEach(e -> {
