@@ -120,6 +120,24 @@ public final class TestSocket implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Every frame received so far and not yet taken by {@link #await} or {@link #notifications}, whole
+     * (with its {@code headers}), in arrival order, after a pause for stragglers; they are taken.
+     */
+    public List<JsonObject> frames(long pauseMillis) {
+        try {
+            Thread.sleep(pauseMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (kept) {
+            received.drainTo(kept);
+            List<JsonObject> all = new ArrayList<>(kept);
+            kept.clear();
+            return all;
+        }
+    }
+
     public boolean isClosed() {
         return closed;
     }
