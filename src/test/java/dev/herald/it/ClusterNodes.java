@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import dev.herald.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -28,6 +29,7 @@ final class ClusterNodes implements AutoCloseable {
     private final Map<String, String> env = new HashMap<>();
     private final List<ServerProcess> processes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
+    private final PgConnectOptions database;
 
     ClusterNodes(String models) throws IOException {
         Path dir = Files.createTempDirectory("herald-cluster");
@@ -36,7 +38,8 @@ final class ClusterNodes implements AutoCloseable {
         env.put("HERALD_CLUSTER", "true");
         env.put("HERALD_CLUSTER_NAME", "herald-it-" + UUID.randomUUID());
         env.put("HERALD_CLUSTER_PORT", String.valueOf(freePortBase()));
-        env.put("HERALD_PG_URL", TestDatabase.url(TestDatabase.freshDatabase()));
+        database = TestDatabase.freshDatabase();
+        env.put("HERALD_PG_URL", TestDatabase.url(database));
         env.put("HERALD_JWT_SECRET", SECRET);
         env.put("HERALD_HTTP_PORT", "0");
         env.put("HERALD_HTTP_HOST", "127.0.0.1");
@@ -55,11 +58,13 @@ final class ClusterNodes implements AutoCloseable {
     List<Integer> start(int count, int expectedMembers) throws Exception {
         List<ServerProcess> started = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            started.add(ServerProcess.start(env));
+            ServerProcess p = ServerProcess.start(env);
+            // known to close() at once, so that a start that fails below leaves no process behind
+            processes.add(p);
+            started.add(p);
         }
         List<Integer> newPorts = new ArrayList<>();
         for (ServerProcess p : started) {
-            processes.add(p);
             int port = p.awaitPort();
             ports.add(port);
             newPorts.add(port);
@@ -93,12 +98,22 @@ final class ClusterNodes implements AutoCloseable {
         throw new AssertionError("node on port " + port + " not UP with " + members + " members: " + last);
     }
 
+    /** The database the nodes share, for a test to look at (or lock) what they wrote. */
+    PgConnectOptions database() {
+        return new PgConnectOptions(database);
+    }
+
     int port(int node) {
         return ports.get(node);
     }
 
     ServerProcess process(int node) {
         return processes.get(node);
+    }
+
+    /** kill -9 of one node (its JVM gets SIGKILL: no shutdown hook, no goodbye to the cluster); waits until it is gone. */
+    void kill(int node) throws InterruptedException {
+        processes.get(node).kill();
     }
 
     @Override

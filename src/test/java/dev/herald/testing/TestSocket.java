@@ -140,15 +140,33 @@ public final class TestSocket implements AutoCloseable {
 
     /** Notification frames (whole, with their headers) on {@code model} received so far, after a pause for stragglers. */
     public List<JsonObject> notificationFrames(String model, long pauseMillis) {
-        try {
-            Thread.sleep(pauseMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pause(pauseMillis);
         synchronized (kept) {
             received.drainTo(kept);
         }
         return framesBeforeReply(model);
+    }
+
+    /**
+     * Every frame received so far and not yet taken by {@link #await} or {@link #notifications}, whole
+     * (with its {@code headers}), in arrival order, after a pause for stragglers; they are taken.
+     */
+    public List<JsonObject> frames(long pauseMillis) {
+        pause(pauseMillis);
+        synchronized (kept) {
+            received.drainTo(kept);
+            List<JsonObject> all = new ArrayList<>(kept);
+            kept.clear();
+            return all;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public boolean isClosed() {
