@@ -99,7 +99,7 @@ public final class HaystackApi {
         JsonObject command = new JsonObject().put("op", op).put("origin", new JsonObject().put("node", node)
                 .put("subject", principal.subject()).put("viaSocket", false));
         if (op.startsWith("watch")) {
-            command.put("meta", HaystackJson.encodeDict(grid.meta(), JsonVersion.V3)).put("ids", watched(grid));
+            command.put("meta", HaystackJson.encodeDict(grid.meta(), JsonVersion.V3)).put("ids", ids(grid, true));
         } else if (grid.rows().isEmpty()) {
             throw HaystackErrors.badRequest("Request has no rows");
         }
@@ -127,22 +127,14 @@ public final class HaystackApi {
         if (grid.column("id") == null) {
             throw HaystackErrors.badRequest("Missing filter or id columns");
         }
-        JsonArray ids = new JsonArray();
-        for (int i = 0; i < grid.rows().size(); i++) {
-            HaystackValue id = grid.rows().get(i).get("id");
-            if (id instanceof Ref ref) {
-                ids.add(ref.id());
-            } else if (id instanceof Str str && !str.value().isBlank()) {
-                ids.add(str.value().startsWith("@") ? str.value().substring(1) : str.value());
-            } else {
-                throw HaystackErrors.badRequest("rows[" + i + "].id must be a Ref (a UUID or a fully-qualified name)");
-            }
-        }
-        command.put("ids", ids);
+        command.put("ids", ids(grid, false));
     }
 
-    /** The ids of a watch op's rows (Refs, UUIDs or fully-qualified names); rows without one are skipped. */
-    private static JsonArray watched(Grid grid) {
+    /**
+     * The {@code id} of every row: a Ref, or a Str holding a UUID or a fully-qualified name (with or
+     * without {@code @}); a row without one is a 400 unless {@code optional} (it is then skipped).
+     */
+    private static JsonArray ids(Grid grid, boolean optional) {
         JsonArray ids = new JsonArray();
         for (int i = 0; i < grid.rows().size(); i++) {
             HaystackValue id = grid.rows().get(i).get("id");
@@ -150,7 +142,7 @@ public final class HaystackApi {
                 ids.add(ref.id());
             } else if (id instanceof Str str && !str.value().isBlank()) {
                 ids.add(str.value().startsWith("@") ? str.value().substring(1) : str.value());
-            } else if (id != null) {
+            } else if (id != null || !optional) {
                 throw HaystackErrors.badRequest("rows[" + i + "].id must be a Ref (a UUID or a fully-qualified name)");
             }
         }
