@@ -56,6 +56,12 @@ public final class SubscriptionVerticle extends VerticleBase {
     private static final List<String> RECORD_FIELDS = List.of("previous", "data");
     /** A resume that would replay more than this answers {@code resync} instead. */
     static final int MAX_REPLAY = 10_000;
+    /**
+     * A resuming socket's frames are held at most this many: past it (its replay is slow to read while
+     * notifications keep coming) the socket is closed, as one that cannot keep up is, and its client
+     * resumes again; nothing is ever dropped silently.
+     */
+    static final int MAX_HELD = 10_000;
 
     private final long idleTimeoutNanos;
     private final Models models;
@@ -326,10 +332,22 @@ public final class SubscriptionVerticle extends VerticleBase {
     private void emit(SocketSession s, long seq, Buffer frame) {
         Resumption r = resumptions.get(s.id());
         if (r != null) {
-            r.held.add(new Held(seq, frame, false, null, null, false));
+            hold(s, r, new Held(seq, frame, false, null, null, false));
         } else {
             emitNow(s, seq, frame);
         }
+    }
+
+    private void hold(SocketSession s, Resumption r, Held h) {
+        if (r.held.size() < MAX_HELD) {
+            r.held.add(h);
+            return;
+        }
+        LOG.warning(() -> "closing socket " + s.id() + ": more than " + MAX_HELD + " notifications came while its resume was read");
+        resumptions.remove(s.id());
+        rooms.remove(s.id());
+        r.finished.forEach(f -> f.answer().tryFail("socket closed"));
+        s.close();
     }
 
     private static void emitNow(SocketSession s, long seq, Buffer frame) {
@@ -405,7 +423,7 @@ public final class SubscriptionVerticle extends VerticleBase {
                     continue;
                 }
                 Buffer frame = frames.computeIfAbsent(Shown.unreadable(models, d.model(), s.principal()), hidden -> frame(d, hidden));
-                r.held.add(new Held(d.seq(), frame, true, d.model(), Rooms.key(d.model(), d.id()), d.retire()));
+                hold(s, r, new Held(d.seq(), frame, true, d.model(), Rooms.key(d.model(), d.id()), d.retire()));
             }
             if (d.retire()) {
                 rooms.retire(d.model(), d.id());

@@ -264,4 +264,38 @@ class NotificationLogTest {
             assertTrue(Long.parseLong(frame.getJsonObject("headers").getString("seq")) > lost);
         }
     }
+
+    @Test
+    void aSocketWhoseResumeCannotKeepUpIsClosedNotSilentlyThinned() throws Exception {
+        try (TestSocket s = TestSocket.connect(node.vertx(), node.port(), null)) {
+            JsonObject watching = s.ask("herald.watch", new JsonObject().put("model", "entity"), node.adminToken()).getJsonObject("body");
+            SqlConnection blocker = connection();
+            try {
+                // the resume's replay cannot be read while this holds herald_meta: its frames pile up
+                blocker.query("BEGIN").execute().await();
+                blocker.query("LOCK TABLE herald_meta IN ACCESS EXCLUSIVE MODE").execute().await();
+                s.send(new JsonObject().put("type", "send").put("address", "herald.watch").put("replyAddress", "resume")
+                        .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
+                        .put("body", new JsonObject().put("model", "entity").put("since", watching.getString("seq")).put("epoch", watching.getString("epoch"))));
+                Thread.sleep(300);
+                for (int from = 0; from <= dev.herald.realtime.ResumeLimits.MAX_HELD && !s.isClosed(); from += 1000) {
+                    JsonArray rows = new JsonArray();
+                    for (int i = 0; i < 1000; i++) {
+                        rows.add(new JsonObject().put("dis", "s:e" + (from + i)).put("point", "m:"));
+                    }
+                    assertEquals(200, node.post("/api/createRec", new JsonObject().put("meta", new JsonObject().put("ver", "2.0"))
+                            .put("cols", new JsonArray().add(new JsonObject().put("name", "dis")).add(new JsonObject().put("name", "point")))
+                            .put("rows", rows)).statusCode());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!s.isClosed() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(s.isClosed(), "closed once more than MAX_HELD frames waited for its resume");
+            } finally {
+                blocker.query("ROLLBACK").execute().await();
+                blocker.close();
+            }
+        }
+    }
 }
