@@ -316,7 +316,15 @@ public final class ZincReader {
         }
         if (c == '-' && text.startsWith("-INF", pos)) {
             pos += 4;
-            return new Num(Double.NEGATIVE_INFINITY, optionalUnit());
+            return numberWithUnit(Double.NEGATIVE_INFINITY, start);
+        }
+        if (text.startsWith("INF", pos) || text.startsWith("NaN", pos)) {
+            pos += 3;
+            if (!isTagChar(peek()) || Num.isUnitChar(peek())) {
+                double special = text.startsWith("INF", start) ? Double.POSITIVE_INFINITY : Double.NaN;
+                return numberWithUnit(special, start);
+            }
+            pos = start;
         }
         if (c >= 'A' && c <= 'Z') {
             String word = word();
@@ -330,8 +338,6 @@ public final class ZincReader {
                 case "NA" -> Na.VALUE;
                 case "T" -> Bool.TRUE;
                 case "F" -> Bool.FALSE;
-                case "INF" -> new Num(Double.POSITIVE_INFINITY, optionalUnit());
-                case "NaN" -> new Num(Double.NaN, optionalUnit());
                 default -> {
                     pos = start;
                     throw error("unknown keyword '" + word + "'");

@@ -71,6 +71,9 @@ class ZincCodecTest {
                 Arguments.of(Num.of(Double.POSITIVE_INFINITY), "INF"),
                 Arguments.of(Num.of(Double.NEGATIVE_INFINITY), "-INF"),
                 Arguments.of(Num.of(Double.NaN), "NaN"),
+                Arguments.of(new Num(Double.POSITIVE_INFINITY, "kW"), "INFkW"),
+                Arguments.of(new Num(Double.NEGATIVE_INFINITY, "°F"), "-INF°F"),
+                Arguments.of(new Num(Double.NaN, "%"), "NaN%"),
                 Arguments.of(new Str("hello"), "\"hello\""),
                 Arguments.of(new Str(""), "\"\""),
                 Arguments.of(new Str("m:"), "\"m:\""),
@@ -252,6 +255,7 @@ class ZincCodecTest {
                 Arguments.of("ver:\"3.0\"\nv\nfoo(\"x\")\n", "line 3, column 1", "expected a value, not 'f'"),
                 Arguments.of("ver:\"3.0\"\nv\nBin(x)\n", "line 3, column 5", "expected a string after 'Bin('"),
                 Arguments.of("ver:\"3.0\"\nv\nTRUE\n", "line 3, column 1", "unknown keyword 'TRUE'"),
+                Arguments.of("ver:\"3.0\"\nv\nINF2\n", "line 3, column 1", "unknown keyword 'INF2'"),
                 Arguments.of("ver:\"3.0\"\nv\n[1,N]\n", "line 3, column 4", "null (N) is not allowed in a List"),
                 Arguments.of("ver:\"3.0\"\nv\n[1 2]\n", "line 3, column 4", "expected ',' or ']'"),
                 Arguments.of("ver:\"3.0\"\nv\n[1,2\n", "line 4, column 1", "expected ',' or ']' in a List, not the end of the input"),
@@ -351,6 +355,43 @@ class ZincCodecTest {
                 "grid meta values sit two levels deep");
         assertThrows(HaystackFormatException.class,
                 () -> ZincReader.readGrid("ver:\"3.0\" m:" + "[".repeat(63) + "]".repeat(63) + "\nempty\n"));
+    }
+
+    /**
+     * Truncations and random edits of valid Zinc either read or fail with a located
+     * {@link HaystackFormatException}: nothing else escapes (which HaystackApi would answer as a 500).
+     */
+    @Test
+    void damagedZincFailsOnlyWithALocatedFormatError() {
+        String valid = ZincWriter.write(everyKindGrid()) + "N,\"\\u00fc\\$\",0x1F,1_000.5e-3kW,2024-01-02T03:04:05Z\n";
+        String alphabet = "\"`@^[]{}<>(),:;\\ \n\r\t-+._0123456789eExTFMNRCIabzZ\u00b0\u00fc\ud800\u0000";
+        java.util.Random random = new java.util.Random(20240601);
+        for (int i = 0; i <= valid.length(); i += 7) {
+            readOrFormatError(valid.substring(0, i));
+        }
+        for (int round = 0; round < 5_000; round++) {
+            StringBuilder damaged = new StringBuilder(valid);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                int at = random.nextInt(damaged.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> damaged.setCharAt(at, c);
+                    case 1 -> damaged.insert(at, c);
+                    default -> damaged.deleteCharAt(at);
+                }
+            }
+            readOrFormatError(damaged.toString());
+        }
+    }
+
+    private static void readOrFormatError(String zinc) {
+        try {
+            ZincReader.readGrid(zinc);
+        } catch (HaystackFormatException e) {
+            assertTrue(e.location().matches("line \\d+, column \\d+"), e.getMessage());
+        } catch (RuntimeException e) {
+            throw new AssertionError("not a format error for " + zinc, e);
+        }
     }
 
     @Test
