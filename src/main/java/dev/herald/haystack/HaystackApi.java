@@ -16,10 +16,14 @@ import dev.herald.haystack.value.Marker;
 import dev.herald.haystack.value.Num;
 import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Str;
+import dev.herald.haystack.zinc.ZincReader;
+import dev.herald.haystack.zinc.ZincWriter;
 import dev.herald.input.BoundedJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +38,9 @@ import java.util.Map;
 
 /**
  * The Haystack / WideSky ops under {@code /api/}: grids in, grids out, errors as error grids with
- * WideSky's statuses. GET requests carry a one-row grid as Zinc-encoded query parameters.
+ * WideSky's statuses. GET requests carry a one-row grid as Zinc-encoded query parameters. Grids are
+ * JSON or Zinc ({@link GridFormat}): a request body by its {@code Content-Type}, the answer (error
+ * grids too) by {@code Accept}.
  */
 public final class HaystackApi {
     private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(60_000);
@@ -65,11 +71,17 @@ public final class HaystackApi {
     /** An op for a caller whose token the HTTP layer has already checked (before reading the body). */
     public void handle(RoutingContext ctx, Principal principal) {
         String op = ctx.pathParam("op");
+        GridFormat answer = answerFormat(ctx);
         Future.succeededFuture(op)
                 .compose(name -> OPS.containsKey(name) ? run(name, principal, ctx)
                         : Future.failedFuture(HaystackErrors.notFound("No op '" + name + "'")))
-                .onSuccess(grid -> send(ctx, 200, grid))
+                .map(grid -> answer == GridFormat.ZINC ? ZincWriter.write(GridJson.decode(grid)) : grid.encode())
+                .onSuccess(body -> send(ctx, 200, answer, body))
                 .onFailure(failure -> sendError(ctx, failure));
+    }
+
+    private static GridFormat answerFormat(RoutingContext ctx) {
+        return GridFormat.forAccept(String.join(",", ctx.request().headers().getAll(HttpHeaders.ACCEPT)));
     }
 
     private Future<JsonObject> run(String op, Principal principal, RoutingContext ctx) {
@@ -181,6 +193,10 @@ public final class HaystackApi {
             Dict row = new Dict(tags);
             return new Grid(Dict.EMPTY, tags.keySet().stream().map(Grid.Column::named).toList(), List.of(row));
         }
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (GridFormat.ofContentType(contentType) == GridFormat.ZINC) {
+            return zincGrid(contentType, ctx.body().buffer());
+        }
         try {
             Object body = BoundedJson.decode(ctx.body().buffer());
             if (!(body instanceof JsonObject json)) {
@@ -190,6 +206,19 @@ public final class HaystackApi {
         } catch (DecodeException | NullPointerException e) {
             throw HaystackErrors.badRequest("Cannot parse request grid: not valid JSON");
         } catch (HaystackFormatException | BoundedJson.Refused e) {
+            throw HaystackErrors.badRequest("Cannot parse request grid: " + e.getMessage());
+        }
+    }
+
+    /** A Zinc body: UTF-8 (a charset parameter, if any, must say so), within the bounds of JSON bodies. */
+    private static Grid zincGrid(String contentType, Buffer body) {
+        String charset = GridFormat.charset(contentType);
+        if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+            throw HaystackErrors.badRequest("Cannot parse request grid: Zinc bodies must be UTF-8, not " + charset);
+        }
+        try {
+            return ZincReader.readGrid(body == null ? new byte[0] : body.getBytes());
+        } catch (HaystackFormatException e) {
             throw HaystackErrors.badRequest("Cannot parse request grid: " + e.getMessage());
         }
     }
@@ -215,13 +244,21 @@ public final class HaystackApi {
     }
 
     private static Grid formats() {
-        Dict json = new Dict(Map.of("mime", new Str("application/json"), "receive", Marker.VALUE, "send", Marker.VALUE));
+        List<Dict> rows = new ArrayList<>();
+        for (GridFormat format : GridFormat.values()) {
+            Map<String, HaystackValue> row = new LinkedHashMap<>();
+            row.put("mime", new Str(format.mime()));
+            row.put("receive", Marker.VALUE);
+            row.put("send", Marker.VALUE);
+            rows.add(new Dict(row));
+        }
         return new Grid(Dict.EMPTY, List.of(Grid.Column.named("mime"), Grid.Column.named("receive"), Grid.Column.named("send")),
-                List.of(json));
+                rows);
     }
 
-    private static Future<Void> send(RoutingContext ctx, int status, JsonObject grid) {
-        return ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(grid.encode());
+    private static Future<Void> send(RoutingContext ctx, int status, GridFormat format, String body) {
+        return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, format.contentType())
+                .putHeader(HttpHeaders.VARY, "Accept").end(body);
     }
 
     /** An error grid: {@code err} marker and {@code dis} = "HBadRequestError: …" (no stack traces); completes once written. */
@@ -230,13 +267,23 @@ public final class HaystackApi {
         String kind = error.errorCode().haystackKind().code();
         String dis = kind + ": " + error.getMessage() + (error.details() != null && error.details().containsKey("correlationId")
                 ? " (correlation id " + error.details().getString("correlationId") + ")" : "");
-        JsonObject grid = new JsonObject()
-                .put("meta", new JsonObject().put("ver", "2.0").put("err", "m:").put("dis", "s:" + dis))
-                .put("cols", new JsonArray().add(new JsonObject().put("name", "empty")))
-                .put("rows", new JsonArray());
+        GridFormat format = answerFormat(ctx);
+        String body;
+        if (format == GridFormat.ZINC) {
+            Map<String, HaystackValue> meta = new LinkedHashMap<>();
+            meta.put("err", Marker.VALUE);
+            meta.put("dis", new Str(dis));
+            body = ZincWriter.write(Grid.empty(new Dict(meta)));
+        } else {
+            body = new JsonObject()
+                    .put("meta", new JsonObject().put("ver", "2.0").put("err", "m:").put("dis", "s:" + dis))
+                    .put("cols", new JsonArray().add(new JsonObject().put("name", "empty")))
+                    .put("rows", new JsonArray())
+                    .encode();
+        }
         if (error.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
-        return send(ctx, error.status(), grid);
+        return send(ctx, error.status(), format, body);
     }
 }

@@ -102,6 +102,10 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
         return node().call(method, uri, body, token);
     }
 
+    public HttpResponse<Buffer> exchange(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+        return node().exchange(method, uri, headers, body);
+    }
+
     public long create(String model, JsonObject values) {
         return node().create(model, values);
     }

@@ -178,6 +178,21 @@ public final class TestNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code body} (null: none) as it is, with exactly these headers (such as {@code Content-Type}
+     * and {@code Accept}) and the admin token.
+     */
+    public HttpResponse<Buffer> exchange(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+        HttpRequest<Buffer> request = client.request(method, uri).putHeader("Authorization", "Bearer " + adminToken);
+        headers.forEach(request::putHeader);
+        var future = body == null ? request.send() : request.sendBuffer(body);
+        try {
+            return future.await(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no response to " + method + " " + uri + " within 30 s");
+        }
+    }
+
     /** {@code POST /<model>} with the admin token, which must succeed; the new record's id. */
     public long create(String model, JsonObject values) {
         HttpResponse<Buffer> response = post("/" + model, values);
