@@ -183,7 +183,7 @@ class ZincOpsTest {
         Dict about = okZinc(get("/api/about", "text/zinc")).rows().get(0);
         assertEquals(new Str("3.0"), about.get("haystackVersion"));
         assertTrue(about.get("serverTime") instanceof DateTime t && t.tz().equals("UTC") && t.isoText().endsWith("Z"));
-        assertEquals(List.of("about", "ops", "formats", "read", "createRec", "updateRec", "deleteRec"),
+        assertEquals(List.of("about", "ops", "formats", "read", "createRec", "updateRec", "deleteRec", "watchSub", "watchUnsub", "watchPoll"),
                 okZinc(get("/api/ops", "text/zinc")).rows().stream().map(r -> ((Str) r.get("name")).value()).toList());
 
         Grid read = okZinc(zinc("read", "ver:\"3.0\"\nfilter\n\"site\"\n", "text/zinc"));
