@@ -113,7 +113,11 @@ public final class EntitiesVerticle extends VerticleBase {
         };
     }
 
-    /** A watch op, in one repeatable-read transaction: the log position and the entities from one snapshot. */
+    /**
+     * A watch op, in one read-committed transaction: the watch's row lock first (concurrent polls of
+     * one watch take turns, rather than fail on each other's snapshot), then the log position, then the
+     * entities, so nothing committed after the position can be missed (see {@link Watches}).
+     */
     private Future<Object> watch(JsonObject request, java.util.function.BiFunction<Sql, Watches.Request, Future<dev.herald.haystack.json.Grid>> op) {
         Dict meta;
         try {
@@ -122,7 +126,7 @@ public final class EntitiesVerticle extends VerticleBase {
             throw HaystackErrors.badRequest(e.getMessage());
         }
         Watches.Request asked = new Watches.Request(meta, strings(request.getJsonArray("ids", new JsonArray())));
-        return Transaction.run(pool, Transaction.Isolation.REPEATABLE_READ, tx -> op.apply(tx, asked)).map(GridJson::encode);
+        return Transaction.run(pool, Transaction.Isolation.READ_COMMITTED, tx -> op.apply(tx, asked)).map(GridJson::encode);
     }
 
     private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {

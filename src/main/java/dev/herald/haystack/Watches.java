@@ -29,9 +29,12 @@ import java.util.UUID;
  * the watched entities with a log entry after it, read through the log's {@code (model, record, seq)}
  * index in one statement, never by scanning entities. A watched entity that was deleted is reported
  * once, as its {@code id} and the marker {@code removed} (Herald's extension), and leaves the watch.
- * Each op runs in one repeatable-read transaction, so the log position and the entities it answers
- * with come from one snapshot: a change committed after it has a larger position and comes with the
- * next poll. A watch not polled within its lease is expired: unknown, then removed.
+ * Each op runs in one read-committed transaction: it locks the watch's row (concurrent polls of one
+ * watch take turns), then reads the log's last position {@code p}, then the watched entities. Positions
+ * follow commit order, so every change up to {@code p} is visible to the reads that follow; a change
+ * committed after {@code p} has a larger position and comes with the next poll (it may also show in
+ * this one's rows: reported twice, never missed). A watch not polled within its lease is expired:
+ * unknown, then removed.
  */
 final class Watches {
     static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);

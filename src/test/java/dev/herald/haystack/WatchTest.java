@@ -158,4 +158,18 @@ class WatchTest {
         assertEquals(403, denied.statusCode());
         assertNull(denied.bodyAsJsonObject().getJsonArray("rows").isEmpty() ? null : "rows");
     }
+
+    @Test
+    void pollsOfOneWatchAtTheSameTimeTakeTurnsAndAllAnswer() {
+        String a = entity("busy");
+        JsonObject sub = ok(op("watchSub", grid(new JsonObject().put("watchDis", "s:busy"), List.of("id"), new JsonObject().put("id", "r:" + a))));
+        String watchId = sub.getJsonObject("meta").getString("watchId").substring(2);
+        ok(op("updateRec", grid(new JsonObject(), List.of("id", "dis"), new JsonObject().put("id", "r:" + a).put("dis", "s:changed"))));
+        List<String> uris = java.util.Collections.nCopies(16, "/api/watchPoll");
+        List<JsonObject> bodies = java.util.Collections.nCopies(16, grid(new JsonObject().put("watchId", "s:" + watchId), List.of("empty")));
+        List<HttpResponse<Buffer>> answers = node.atOnce(HttpMethod.POST, uris, bodies);
+        answers.forEach(r -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+        long reported = answers.stream().filter(r -> ids(r.bodyAsJsonObject()).contains(a)).count();
+        assertTrue(reported >= 1, "the change was reported by one of them");
+    }
 }
