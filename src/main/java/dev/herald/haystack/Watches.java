@@ -2,6 +2,7 @@ package dev.herald.haystack;
 
 import dev.herald.database.Sql;
 import dev.herald.haystack.json.Grid;
+import dev.herald.haystack.sql.TagStorage;
 import dev.herald.haystack.value.Dict;
 import dev.herald.haystack.value.HaystackValue;
 import dev.herald.haystack.value.Marker;
@@ -30,11 +31,10 @@ import java.util.UUID;
  * index in one statement, never by scanning entities. A watched entity that was deleted is reported
  * once, as its {@code id} and the marker {@code removed} (Herald's extension), and leaves the watch.
  * Each op runs in one read-committed transaction: it locks the watch's row (concurrent polls of one
- * watch take turns), then reads the log's last position {@code p}, then the watched entities. Positions
- * follow commit order, so every change up to {@code p} is visible to the reads that follow; a change
- * committed after {@code p} has a larger position and comes with the next poll (it may also show in
- * this one's rows: reported twice, never missed). A watch not polled within its lease is expired:
- * unknown, then removed.
+ * watch take turns, rather than fail on each other), then reads the log's last position {@code p} and
+ * the entities in one statement, so in one snapshot: positions follow commit order, so that snapshot
+ * holds exactly the changes up to {@code p}, and a later one comes with the next poll, once. A watch
+ * not polled within its lease is expired: unknown, then removed.
  */
 final class Watches {
     static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
@@ -56,17 +56,34 @@ final class Watches {
     private static final String LOCK = "SELECT dis, lease_ms, position FROM herald_watch WHERE id = $1 AND expires > now() FOR UPDATE";
     private static final String CREATE = "INSERT INTO herald_watch (id, dis, lease_ms, expires, position) "
             + "VALUES ($1::text, $2::text, $3::bigint, now() + make_interval(secs => $3::bigint / 1000.0), $4::bigint)";
+    private static final String RELEASE = "UPDATE herald_watch SET lease_ms = $2::bigint, "
+            + "expires = now() + make_interval(secs => $2::bigint / 1000.0) WHERE id = $1::text";
     private static final String TOUCH = "UPDATE herald_watch SET lease_ms = $2::bigint, expires = now() + make_interval(secs => $2::bigint / 1000.0), "
             + "position = $3::bigint WHERE id = $1::text";
     private static final String ADD = "INSERT INTO herald_watch_entity (watch, entity) SELECT $1::text, unnest($2::uuid[]) ON CONFLICT DO NOTHING";
     private static final String REMOVE = "DELETE FROM herald_watch_entity WHERE watch = $1 AND entity = ANY($2::uuid[])";
     private static final String CLOSE = "DELETE FROM herald_watch WHERE id = $1";
-    private static final String WATCHED = "SELECT entity FROM herald_watch_entity WHERE watch = $1";
-    /** The watched entities with a log entry in {@code ($2, $3]}: one probe of the log index per watched entity. */
+    /**
+     * In one snapshot: the log's last position, and the watched entities with a log entry after the
+     * watch's position {@code $2} (every watched one when {@code $3}, a refresh, or when the log no
+     * longer reaches back to {@code $2}), with their tags as they are now (null: deleted). One probe
+     * of the log's {@code (model, record, seq)} index per watched entity, no scan of entities.
+     */
     private static final String CHANGED = """
-            SELECT w.entity FROM herald_watch_entity w
-            WHERE w.watch = $1 AND EXISTS (
-                SELECT 1 FROM herald_log l WHERE l.model = 'entity' AND l.record = w.entity::text AND l.seq > $2 AND l.seq <= $3)""";
+            WITH state AS (%s),
+                 changed AS (
+                     SELECT w.entity FROM herald_watch_entity w, state
+                     WHERE w.watch = $1 AND ($3 OR $2 < state.pruned OR EXISTS (
+                         SELECT 1 FROM herald_log l WHERE l.model = 'entity' AND l.record = w.entity::text
+                         AND l.seq > $2 AND l.seq <= state.head)))
+            SELECT state.head, state.pruned, c.entity, e.tags FROM state
+            LEFT JOIN (changed c LEFT JOIN entity e ON e.id = c.entity) ON true
+            ORDER BY c.entity""".formatted(NotificationLog.STATE);
+    /** In one snapshot: the log's last position and the entities {@code $1} as they are now. */
+    private static final String CURRENT = """
+            WITH state AS (%s)
+            SELECT state.head, state.pruned, e.id, e.tags FROM state LEFT JOIN entity e ON e.id = ANY($1::uuid[])
+            """.formatted(NotificationLog.STATE);
     private static final String EXPIRE = "DELETE FROM herald_watch WHERE expires < now()";
 
     private Watches() {
@@ -76,7 +93,10 @@ final class Watches {
     record Request(Dict meta, List<String> ids) {
     }
 
-    /** watchSub: a new watch ({@code watchDis}) or more ids for one ({@code watchId}); the rows as they are now. */
+    /**
+     * watchSub: a new watch ({@code watchDis}) or more ids for one ({@code watchId}); the rows as they
+     * are now, read in the same snapshot as the log position a new watch starts from.
+     */
     static Future<Grid> subscribe(Sql tx, Request request) {
         String watchId = string(request.meta(), "watchId");
         String dis = string(request.meta(), "watchDis");
@@ -85,26 +105,40 @@ final class Watches {
         }
         Long askedLease = lease(request.meta().get("lease"));
         Future<Long> known = watchId == null ? Future.succeededFuture(null) : locked(tx, watchId).map(Watch::leaseMs);
-        return NotificationLog.state(tx).compose(state -> known.compose(existingLease -> {
-            long leaseMs = askedLease != null ? askedLease : existingLease != null ? existingLease : DEFAULT_LEASE.toMillis();
-            String id = watchId != null ? watchId : "w-" + UUID.randomUUID();
-            Future<?> saved = watchId == null
-                    ? tx.execute(CREATE, Tuple.of(id, dis, leaseMs, state.head()))
-                    : tx.execute("UPDATE herald_watch SET lease_ms = $2::bigint, expires = now() + make_interval(secs => $2::bigint / 1000.0) WHERE id = $1::text",
-                    Tuple.of(id, leaseMs));
-            return saved.compose(v -> EntityStore.resolve(tx, request.ids())).compose(resolved -> {
-                Set<UUID> found = new LinkedHashSet<>();
-                resolved.values().forEach(u -> {
-                    if (u != null) {
-                        found.add(u);
+        return known.compose(existingLease -> EntityStore.resolve(tx, request.ids()).compose(resolved -> {
+            Set<UUID> found = new LinkedHashSet<>();
+            resolved.values().forEach(u -> {
+                if (u != null) {
+                    found.add(u);
+                }
+            });
+            return tx.execute(CURRENT, Tuple.of((Object) found.toArray(UUID[]::new))).compose(rows -> {
+                long head = 0;
+                Map<UUID, Dict> current = new LinkedHashMap<>();
+                for (Row r : rows) {
+                    head = position(r);
+                    if (r.getUUID("id") != null) {
+                        current.put(r.getUUID("id"), TagStorage.decode(r.getJsonObject("tags")));
                     }
-                });
-                return tx.execute(ADD, Tuple.of(id, (Object) found.toArray(UUID[]::new)))
-                        .compose(v -> EntityStore.byIds(tx, new ArrayList<>(found), false))
-                        .compose(entities -> EntityStore.grid(tx, entities, Map.of()))
+                }
+                long leaseMs = askedLease != null ? askedLease : existingLease != null ? existingLease : DEFAULT_LEASE.toMillis();
+                String id = watchId != null ? watchId : "w-" + UUID.randomUUID();
+                Future<?> saved = watchId == null
+                        ? tx.execute(CREATE, Tuple.of(id, dis, leaseMs, head))
+                        : tx.execute(RELEASE, Tuple.of(id, leaseMs));
+                List<Dict> entities = found.stream().filter(current::containsKey).map(current::get).toList();
+                return saved.compose(v -> tx.execute(ADD, Tuple.of(id, (Object) current.keySet().toArray(UUID[]::new))))
+                        .compose(v -> EntityStore.grid(tx, entities, Map.of()))
                         .map(grid -> inRequestOrder(grid, request.ids(), resolved, meta(id, leaseMs)));
             });
         }));
+    }
+
+    /** The log position a {@link #CHANGED} or {@link #CURRENT} row was read at. */
+    private static long position(Row r) {
+        Long head = r.getLong("head");
+        Long pruned = r.getLong("pruned");
+        return Math.max(head == null ? 0 : head, pruned == null ? 0 : pruned);
     }
 
     /** watchUnsub: some ids leave the watch, or with {@code close} the whole watch goes. */
@@ -126,7 +160,7 @@ final class Watches {
     /**
      * watchPoll: the watched entities changed since the last poll (all of them with {@code refresh}, or
      * when the log no longer reaches back to it), deleted ones as {@code removed} rows; the lease starts
-     * again.
+     * again. The changes and the rows come from one snapshot, so each change is reported exactly once.
      */
     static Future<Grid> poll(Sql tx, Request request) {
         String watchId = string(request.meta(), "watchId");
@@ -134,27 +168,25 @@ final class Watches {
             throw HaystackErrors.badRequest("watchPoll needs watchId");
         }
         boolean refresh = request.meta().has("refresh");
-        return locked(tx, watchId).compose(row -> NotificationLog.state(tx).compose(state -> {
-            long leaseMs = row.leaseMs();
-            long position = row.position();
-            boolean everything = refresh || position < state.pruned();
-            Future<List<UUID>> changed = (everything
-                    ? tx.execute(WATCHED, Tuple.of(watchId))
-                    : tx.execute(CHANGED, Tuple.of(watchId, position, state.head())))
-                    .map(rows -> {
-                        List<UUID> ids = new ArrayList<>();
-                        rows.forEach(r -> ids.add(r.getUUID(0)));
-                        return ids;
-                    });
-            return changed.compose(ids -> EntityStore.existing(tx, ids).compose(entities -> {
-                        Set<UUID> gone = new LinkedHashSet<>(ids);
-                        entities.forEach(e -> gone.remove(dev.herald.haystack.sql.TagStorage.entityId(e)));
-                        Future<?> left = gone.isEmpty() ? Future.succeededFuture()
-                                : tx.execute(REMOVE, Tuple.of(watchId, (Object) gone.toArray(UUID[]::new)));
-                        return left.compose(v -> tx.execute(TOUCH, Tuple.of(watchId, leaseMs, state.head())))
-                                .compose(v -> EntityStore.grid(tx, entities, Map.of()))
-                                .map(grid -> withRemoved(grid, gone, meta(watchId, leaseMs)));
-                    }));
+        return locked(tx, watchId).compose(watch -> tx.execute(CHANGED, Tuple.of(watchId, watch.position(), refresh)).compose(rows -> {
+            long head = 0;
+            List<Dict> entities = new ArrayList<>();
+            Set<UUID> gone = new LinkedHashSet<>();
+            for (Row r : rows) {
+                head = position(r);
+                UUID entity = r.getUUID("entity");
+                if (entity != null && r.getJsonObject("tags") == null) {
+                    gone.add(entity);
+                } else if (entity != null) {
+                    entities.add(TagStorage.decode(r.getJsonObject("tags")));
+                }
+            }
+            long at = head;
+            Future<?> left = gone.isEmpty() ? Future.succeededFuture()
+                    : tx.execute(REMOVE, Tuple.of(watchId, (Object) gone.toArray(UUID[]::new)));
+            return left.compose(v -> tx.execute(TOUCH, Tuple.of(watchId, watch.leaseMs(), at)))
+                    .compose(v -> EntityStore.grid(tx, entities, Map.of()))
+                    .map(grid -> withRemoved(grid, gone, meta(watchId, watch.leaseMs())));
         }));
     }
 

@@ -83,8 +83,12 @@ public final class NotificationLog {
                  WITH ORDINALITY AS e(model, record, flags, origin, message, n)
             RETURNING seq""".formatted(ORDER_LOCK);
 
-    /** The log's state in one snapshot: epoch, last pruned position, and the last committed position. */
-    private static final String STATE = """
+    /**
+     * The log's state in one snapshot: epoch, last pruned position, and the last committed position
+     * ({@code head}: null when the log is empty; {@link State} reads it as the pruned position then).
+     * Other features' statements embed it, as a CTE, to read their rows in the same snapshot.
+     */
+    public static final String STATE = """
             SELECT (SELECT value FROM herald_meta WHERE key = '%s') AS epoch,
                    (SELECT value::bigint FROM herald_meta WHERE key = '%s') AS pruned,
                    (SELECT max(seq) FROM herald_log) AS head""".formatted(EPOCH_KEY, PRUNED_KEY);
