@@ -28,12 +28,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bench}: starts PostgreSQL and three clustered nodes, then measures destroy throughput and
  * latency against the database's own single-row DELETE rate, cross-node notification latency at
- * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter. Prints the
- * figures and writes them as JSON. Every loop is bounded in count and time; everything it starts, it
- * stops. This class is the command (options, the C1 relaunch, the cluster, the order of the phases,
- * the report); each measured phase is a class of its own ({@link WarmUp}, {@link Throughput},
- * {@link RawDeletes}, {@link PacedLatency}, {@link FanOut}, {@link DeleteRecByFilter}) over a
- * {@link BenchContext}.
+ * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter; then restarts the
+ * nodes with the notification log off and measures throughput and notification latency again, for the
+ * log's cost within the same run. Prints the figures and writes them as JSON. Every loop is bounded in
+ * count and time; everything it starts, it stops. This class is the command (options, the C1 relaunch,
+ * the cluster, the order of the phases, the report); each measured phase is a class of its own
+ * ({@link WarmUp}, {@link Throughput}, {@link RawDeletes}, {@link PacedLatency}, {@link FanOut},
+ * {@link DeleteRecByFilter}, {@link LogCost}) over a {@link BenchContext}.
  */
 public final class BenchCommand {
     private static final String MODELS = """
@@ -144,9 +145,10 @@ public final class BenchCommand {
                 "HERALD_PG_URL", base.pgUrl().orElse("")));
         int firstPort = freePort();
         System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
+        // the log on explicitly (whatever the driver's environment says): the comparison turns it off
         LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, Map.of(
                 "HERALD_MODELS", models.toString(), "HERALD_HTTP_HOST", "127.0.0.1",
-                "HERALD_CLUSTER_PORT", String.valueOf(freePort())), false);
+                "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "true"), false);
         cluster = started;
         try (started) {
             vertx = Vertx.vertx();
@@ -162,7 +164,7 @@ public final class BenchCommand {
                                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap for the driver")
                         .put("nodes", options.get("nodes"))
                         .put("database", cluster.databaseDescription());
-                measure(new BenchContext(vertx, cluster, token, options), results);
+                measure(token, results);
                 print(results);
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 Files.writeString(out, results.encodePrettily());
@@ -174,8 +176,12 @@ public final class BenchCommand {
         }
     }
 
-    /** Every phase, in order, into {@code results}. */
-    private static void measure(BenchContext bench, JsonObject results) {
+    /**
+     * Every phase, in order, into {@code results}: with the notification log on (the default), then the
+     * log's cost: the nodes restarted without it, and the destroy phases again.
+     */
+    private void measure(String token, JsonObject results) {
+        BenchContext bench = new BenchContext(vertx, cluster, token, options);
         WarmUp.run(bench);
         results.put("throughput", Throughput.run(bench));
         results.put("rawDelete", RawDeletes.run(bench));
@@ -185,6 +191,15 @@ public final class BenchCommand {
         results.put("pacedLatency", PacedLatency.run(bench));
         results.put("fanout", FanOut.run(bench));
         results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        bench.close();
+
+        System.out.println("restarting the nodes with HERALD_NOTIFICATION_LOG=false ...");
+        cluster.restartNodes(Map.of("HERALD_NOTIFICATION_LOG", "false"));
+        awaitCluster();
+        BenchContext withoutLog = new BenchContext(vertx, cluster, token, options);
+        results.put("notificationLog", LogCost.run(withoutLog, results.getJsonObject("throughput"),
+                results.getJsonObject("pacedLatency")));
+        withoutLog.close();
     }
 
     private void awaitCluster() {
@@ -224,16 +239,59 @@ public final class BenchCommand {
         System.out.printf("HTTP latency            %s%n", latencies(t.getJsonObject("http_latency")));
         System.out.printf("notification latency    %s (cross-node, under full load)%n", latencies(t.getJsonObject("notification_latency")));
         System.out.printf("lost / duplicate        %d / %d%n", t.getLong("lost_notifications"), t.getLong("duplicate_notifications"));
-        System.out.printf("transactions            %d for %d destroys (%.1f destroys each)%n", t.getLong("write_transactions"),
-                t.getInteger("records"), t.getDouble("destroys_per_transaction"));
+        System.out.printf("transactions            %d for %d destroys (%.1f destroys each), %d notification log positions%n",
+                t.getLong("write_transactions"), t.getInteger("records"), t.getDouble("destroys_per_transaction"),
+                t.getLong("log_positions_taken"));
         System.out.printf("server CPU per destroy  %.2f ms (all nodes); by process: %s%n", t.getDouble("server_cpu_ms_per_destroy"),
-                t.getJsonObject("cpu_ms_per_destroy").stream().map(e -> e.getKey() + " " + e.getValue())
-                        .collect(java.util.stream.Collectors.joining(", ")) + " ms");
+                byProcess(t));
         System.out.printf("at %d destroys/s         notification %s, lost %d, dup %d%n", p.getInteger("target_rate_per_s"),
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
         System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
+        printLogCost(r.getJsonObject("notificationLog"));
+    }
+
+    /** The notification log's cost: the same destroy phases with the log (above) and without it. */
+    private static void printLogCost(JsonObject c) {
+        JsonObject targets = c.getJsonObject("targets");
+        JsonObject full = c.getJsonObject("notification_latency_full_load");
+        JsonObject paced = c.getJsonObject("notification_latency_paced");
+        JsonObject without = c.getJsonObject("without_log");
+        JsonObject wt = without.getJsonObject("throughput");
+        JsonObject wp = without.getJsonObject("pacedLatency");
+        System.out.println();
+        System.out.println("notification log's cost: with log (the figures above) / without log (the same build, nodes restarted with "
+                + "HERALD_NOTIFICATION_LOG=false, same database and sizes)");
+        System.out.printf("destroy throughput      with log %d /s, without log %d /s: ratio with / without %.3f (target >= %.2f: %s)%n",
+                c.getLong("with_log_destroys_per_s"), c.getLong("without_log_destroys_per_s"), c.getDouble("throughput_ratio"),
+                targets.getDouble("throughput_ratio_at_least"), met(targets.getBoolean("throughput_met")));
+        System.out.printf("notification, full load with log p50 %.1f / p99 %.1f ms, without log p50 %.1f / p99 %.1f ms: "
+                        + "p50 difference %+.1f ms (target <= +%.0f ms: %s)%n",
+                full.getDouble("with_log_p50_ms"), full.getDouble("with_log_p99_ms"), full.getDouble("without_log_p50_ms"),
+                full.getDouble("without_log_p99_ms"), full.getDouble("p50_increase_ms"), targets.getDouble("p50_increase_at_most_ms"),
+                met(targets.getBoolean("p50_full_load_met")));
+        System.out.printf("notification, %d/s     with log p50 %.1f / p99 %.1f ms, without log p50 %.1f / p99 %.1f ms: "
+                        + "p50 difference %+.1f ms (target <= +%.0f ms: %s)%n", paced.getInteger("target_rate_per_s"),
+                paced.getDouble("with_log_p50_ms"), paced.getDouble("with_log_p99_ms"), paced.getDouble("without_log_p50_ms"),
+                paced.getDouble("without_log_p99_ms"), paced.getDouble("p50_increase_ms"), targets.getDouble("p50_increase_at_most_ms"),
+                met(targets.getBoolean("p50_paced_met")));
+        System.out.printf("without log             HTTP latency %s; %.1f destroys per transaction; lost / duplicate %d / %d "
+                        + "(full load), %d / %d (paced)%n",
+                latencies(wt.getJsonObject("http_latency")), wt.getDouble("destroys_per_transaction"),
+                wt.getLong("lost_notifications"), wt.getLong("duplicate_notifications"),
+                wp.getLong("lost_notifications"), wp.getLong("duplicate_notifications"));
+        System.out.printf("without log             server CPU per destroy %.2f ms (all nodes); by process: %s%n",
+                wt.getDouble("server_cpu_ms_per_destroy"), byProcess(wt));
+    }
+
+    private static String byProcess(JsonObject throughput) {
+        return throughput.getJsonObject("cpu_ms_per_destroy").stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")) + " ms";
+    }
+
+    private static String met(boolean met) {
+        return met ? "met" : "NOT MET";
     }
 
     private static String latencies(JsonObject s) {

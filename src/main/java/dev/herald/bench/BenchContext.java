@@ -102,6 +102,18 @@ final class BenchContext {
                 .compose(response -> response.end().map(v -> response.statusCode()));
     }
 
+    /** The log's last position taken (its sequence's value): the difference of two is how many were taken in between. */
+    long logPosition() {
+        return sql.query("SELECT last_value FROM herald_log_seq").execute().await().iterator().next().getLong(0);
+    }
+
+    /** Closes the driver's clients (the cluster is not this context's to stop). */
+    void close() {
+        http.close();
+        destroys.close().await();
+        sql.close().await();
+    }
+
     static void awaitBounded(Future<Void> done) {
         try {
             done.await(10, TimeUnit.MINUTES);

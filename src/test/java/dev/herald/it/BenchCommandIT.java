@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written. */
+/**
+ * The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written,
+ * with the notification log's cost (the destroy phases again on nodes restarted without the log).
+ */
 @Tier.Integration
 class BenchCommandIT {
 
@@ -37,6 +40,13 @@ class BenchCommandIT {
         String printed = Files.readString(log);
         assertEquals(0, bench.exitValue(), printed);
         assertTrue(printed.contains("Herald / raw"), printed);
+        assertTrue(printed.contains("restarting the nodes with HERALD_NOTIFICATION_LOG=false"), printed);
+        assertTrue(printed.matches("(?s).*destroy throughput +with log \\d+ /s, without log \\d+ /s: ratio with / without \\d+\\.\\d{3} .*"),
+                printed);
+        assertTrue(printed.matches("(?s).*notification, full load with log p50 [\\d.]+ / p99 [\\d.]+ ms, without log p50 [\\d.]+ "
+                + "/ p99 [\\d.]+ ms: p50 difference [-+][\\d.]+ ms.*"), printed);
+        assertTrue(printed.matches("(?s).*notification, 200/s +with log p50 [\\d.]+ / p99 [\\d.]+ ms, without log p50 [\\d.]+ "
+                + "/ p99 [\\d.]+ ms: p50 difference [-+][\\d.]+ ms.*"), printed);
 
         JsonObject r = new JsonObject(Files.readString(out));
         JsonObject throughput = r.getJsonObject("throughput");
@@ -56,6 +66,29 @@ class BenchCommandIT {
         assertEquals(0, fanout.getLong("lost_notifications"));
         assertEquals(0, fanout.getLong("duplicate_notifications"));
         assertEquals(40, r.getJsonObject("deleteRecByFilter").getInteger("deleted"));
+
+        // with the log (the phases above), every destroy took positions; without it, none
+        assertTrue(throughput.getLong("log_positions_taken") >= 300, throughput.encode());
+        JsonObject cost = r.getJsonObject("notificationLog");
+        assertEquals(throughput.getLong("destroys_per_s"), cost.getLong("with_log_destroys_per_s"));
+        assertTrue(cost.getLong("without_log_destroys_per_s") > 0, cost.encode());
+        assertEquals(cost.getLong("with_log_destroys_per_s") / (double) cost.getLong("without_log_destroys_per_s"),
+                cost.getDouble("throughput_ratio"), 0.001);
+        for (String phase : List.of("notification_latency_full_load", "notification_latency_paced")) {
+            JsonObject latency = cost.getJsonObject(phase);
+            assertTrue(latency.getDouble("with_log_p50_ms") > 0 && latency.getDouble("without_log_p50_ms") > 0, latency.encode());
+            assertEquals(latency.getDouble("with_log_p50_ms") - latency.getDouble("without_log_p50_ms"),
+                    latency.getDouble("p50_increase_ms"), 0.011);
+        }
+        JsonObject without = cost.getJsonObject("without_log");
+        JsonObject withoutThroughput = without.getJsonObject("throughput");
+        assertEquals(0, withoutThroughput.getLong("log_positions_taken"), withoutThroughput.encode());
+        assertEquals(0, withoutThroughput.getInteger("failed"));
+        assertEquals(0, withoutThroughput.getLong("lost_notifications"));
+        assertEquals(0, withoutThroughput.getLong("duplicate_notifications"));
+        assertEquals(0, without.getJsonObject("pacedLatency").getLong("lost_notifications"));
+        assertEquals(0, without.getJsonObject("pacedLatency").getInteger("failed"));
+        assertTrue(cost.getJsonObject("targets").containsKey("throughput_met"), cost.encode());
     }
 
     @Test
