@@ -23,6 +23,13 @@ final class CpuMeter {
         return new CpuMeter(nodes);
     }
 
+    /** CPU time since the start, by process group, in a stable order. */
+    Map<String, Duration> spent() {
+        Map<String, Duration> result = new LinkedHashMap<>();
+        sample().forEach((name, cpu) -> result.put(name, cpu.minus(start.getOrDefault(name, Duration.ZERO))));
+        return result;
+    }
+
     /** Milliseconds of CPU per operation since the start, by process group, in a stable order. */
     Map<String, Double> perOperation(long operations) {
         Map<String, Double> result = new LinkedHashMap<>();

@@ -41,7 +41,7 @@ final class Throughput {
     }
 
     /** A new transaction id: the difference of two is the number of writing transactions in between, plus one. */
-    private static long transactionId(BenchContext bench) {
+    static long transactionId(BenchContext bench) {
         return bench.sql().query("SELECT txid_current()").execute().await().iterator().next().getLong(0);
     }
 }

@@ -34,28 +34,22 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Database database;
     private final String pgUrl;
-    private final HeraldConfig config;
-    private final Map<String, String> env;
-    private final boolean echo;
-    private final List<Process> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Integer> ports = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Process> nodes = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private LocalCluster(Database database, String pgUrl, HeraldConfig config, Map<String, String> env, boolean echo) {
+    private LocalCluster(Database database, String pgUrl) {
         this.database = database;
         this.pgUrl = pgUrl;
-        this.config = config;
-        this.env = Map.copyOf(env);
-        this.echo = echo;
     }
 
     /** {@code env} is added to each node's environment; node output goes to ours, prefixed, when {@code echo}. */
     public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo) {
         Database database = Database.open(config);
-        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()), config, env, echo);
+        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()));
         try {
             for (int i = 1; i <= count; i++) {
-                cluster.startNode(i, firstPort + i - 1, env);
+                cluster.startNode(config, i, firstPort + i - 1, env, echo);
             }
             return cluster;
         } catch (RuntimeException e) {
@@ -64,28 +58,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops every node and starts them again on the same ports, against the same database, with
-     * {@code changed} added to the environment given at the start (the bench: the same cluster with
-     * another setting, such as {@code HERALD_NOTIFICATION_LOG=false}). Returns at once: the nodes are
-     * starting.
-     */
-    public synchronized void restartNodes(Map<String, String> changed) {
-        if (closed.get()) {
-            throw new IllegalStateException("the cluster is stopped");
-        }
-        List<Integer> on = List.copyOf(ports);
-        stopNodes();
-        nodes.clear();
-        ports.clear();
-        Map<String, String> extra = new java.util.HashMap<>(env);
-        extra.putAll(changed);
-        for (int i = 1; i <= on.size(); i++) {
-            startNode(i, on.get(i - 1), extra);
-        }
-    }
-
-    private void startNode(int index, int port, Map<String, String> extra) {
+    private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo) {
         ProcessBuilder builder = new ProcessBuilder(javaC1());
         Map<String, String> env = builder.environment();
         env.put("HERALD_CLUSTER", "true");
@@ -115,6 +88,11 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(nodes);
     }
 
+    /** The URL its nodes connect with: another set of nodes can share the database (the bench does). */
+    public String pgUrl() {
+        return pgUrl;
+    }
+
     public PgConnectOptions connectOptions() {
         return database.connectOptions();
     }
@@ -130,22 +108,13 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database; once, whoever calls it first
-     * (a shutdown hook or the owner).
-     */
+    /** Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database. */
     @Override
+    /** Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        synchronized (this) {
-            stopNodes();
-        }
-        database.close();
-    }
-
-    private void stopNodes() {
         nodes.forEach(Process::destroy);
         for (Process node : nodes) {
             try {
@@ -157,6 +126,7 @@ public final class LocalCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        database.close();
     }
 
     private static String pgUrl(HeraldConfig config, PgConnectOptions options) {
