@@ -154,7 +154,7 @@ public final class BenchCommand {
         HeraldConfig config = HeraldConfig.fromEnv(Map.of("HERALD_DATA_DIR", dir.toString(), "HERALD_JWT_SECRET", secret,
                 "HERALD_CLUSTER_NAME", "herald-bench-" + UUID.randomUUID(), "HERALD_DEMO_DATA", "false",
                 "HERALD_PG_URL", base.pgUrl().orElse("")));
-        int firstPort = freePort();
+        int firstPort = freeRange(options.get("nodes"), List.of());
         System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
         // the log on explicitly, whatever the driver's environment says (the second set turns it off)
         LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, with(nodeEnv,
@@ -163,7 +163,7 @@ public final class BenchCommand {
         try (started) {
             vertx = Vertx.vertx();
             try {
-                awaitCluster(cluster.ports());
+                awaitCluster(cluster);
                 String token = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
                         .setAlgorithm("HS256").setBuffer(secret))).generateToken(new JsonObject().put("permissions",
                         new JsonArray().add("*:*")), new JWTOptions().setExpiresInSeconds(3600).setSubject("bench"));
@@ -205,7 +205,7 @@ public final class BenchCommand {
         System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
                 + "same database), for the log's cost ...");
         try (LocalCluster second = startWithoutLog()) {
-            awaitCluster(second.ports());
+            awaitCluster(second);
             BenchContext with = new BenchContext(vertx, cluster, token, options);
             BenchContext without = new BenchContext(vertx, second, token, options);
             results.put("notificationLog", LogCost.run(with, without));
@@ -222,10 +222,7 @@ public final class BenchCommand {
                     "HERALD_CLUSTER_NAME", "herald-bench-" + UUID.randomUUID(), "HERALD_DEMO_DATA", "false",
                     "HERALD_PG_URL", cluster.pgUrl()));
             int count = options.get("nodes");
-            int firstPort = freePort();
-            while (overlaps(firstPort, count, cluster.ports())) {
-                firstPort = freePort();
-            }
+            int firstPort = freeRange(count, cluster.ports());
             withoutLog = LocalCluster.start(config, count, firstPort, with(nodeEnv,
                     "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "false"), false);
             return withoutLog;
@@ -234,8 +231,32 @@ public final class BenchCommand {
         }
     }
 
-    private static boolean overlaps(int first, int count, List<Integer> taken) {
-        return taken.stream().anyMatch(p -> p >= first && p < first + count);
+    /**
+     * A first port P such that P … P+count-1 can all be listened on now and none is in {@code taken}
+     * (ports next to a free one may be in use: after the fan-out, many local ports are).
+     */
+    private static int freeRange(int count, List<Integer> taken) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = freePort();
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++) {
+                free = !taken.contains(p) && listenable(p);
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new ConfigException("no " + count + " consecutive free ports found for the bench's nodes");
+    }
+
+    private static boolean listenable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Map<String, String> with(Map<String, String> env, String... more) {
@@ -246,8 +267,10 @@ public final class BenchCommand {
         return all;
     }
 
-    private void awaitCluster(List<Integer> ports) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    /** Until every node answers /health with all of its set as members; fails at once if a node ended. */
+    private void awaitCluster(LocalCluster nodes) {
+        List<Integer> ports = nodes.ports();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         WebClient probe = WebClient.create(vertx);
         for (int port : ports) {
             while (true) {
@@ -259,8 +282,15 @@ public final class BenchCommand {
                 } catch (Exception e) {
                     // not up yet
                 }
+                List<Process> processes = nodes.nodes();
+                for (int i = 0; i < processes.size(); i++) {
+                    if (!processes.get(i).isAlive()) {
+                        throw new ConfigException("bench node " + (i + 1) + " (port " + ports.get(i) + ") ended with status "
+                                + processes.get(i).exitValue() + " before the cluster came up");
+                    }
+                }
                 if (System.nanoTime() > deadline) {
-                    throw new ConfigException("the bench cluster did not come up within 120 s");
+                    throw new ConfigException("the bench cluster (ports " + ports + ") did not come up within 180 s");
                 }
                 BenchContext.sleep(250);
             }
