@@ -61,6 +61,8 @@ public final class BenchCommand {
     private String secret;
     private Map<String, String> nodeEnv;
     private Path dir;
+    /** The embedded PostgreSQL's data directory, whose processes the CPU figures count; empty with HERALD_PG_URL. */
+    private java.util.Optional<String> databaseDir = java.util.Optional.empty();
 
     /**
      * The driver shares the machine with the nodes and PostgreSQL, so, like the nodes, it runs with the
@@ -154,6 +156,9 @@ public final class BenchCommand {
         HeraldConfig config = HeraldConfig.fromEnv(Map.of("HERALD_DATA_DIR", dir.toString(), "HERALD_JWT_SECRET", secret,
                 "HERALD_CLUSTER_NAME", "herald-bench-" + UUID.randomUUID(), "HERALD_DEMO_DATA", "false",
                 "HERALD_PG_URL", base.pgUrl().orElse("")));
+        if (base.pgUrl().isEmpty()) {
+            databaseDir = java.util.Optional.of(dir.resolve("postgres").toAbsolutePath().normalize().toString());
+        }
         int firstPort = freeRange(options.get("nodes"), List.of());
         System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
         // the log on explicitly, whatever the driver's environment says (the second set turns it off)
@@ -190,7 +195,7 @@ public final class BenchCommand {
      * log's cost: a second set of nodes without it, and the destroy phases on both, in turns.
      */
     private void measure(String token, JsonObject results) {
-        BenchContext bench = new BenchContext(vertx, cluster, token, options);
+        BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
         WarmUp.run(bench);
         results.put("throughput", Throughput.run(bench));
         results.put("rawDelete", RawDeletes.run(bench));
@@ -206,8 +211,8 @@ public final class BenchCommand {
                 + "same database), for the log's cost ...");
         try (LocalCluster second = startWithoutLog()) {
             awaitCluster(second);
-            BenchContext with = new BenchContext(vertx, cluster, token, options);
-            BenchContext without = new BenchContext(vertx, second, token, options);
+            BenchContext with = new BenchContext(vertx, cluster, token, options, databaseDir);
+            BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
             results.put("notificationLog", LogCost.run(with, without));
             with.close();
             without.close();

@@ -33,8 +33,12 @@ final class BenchContext {
     private final WebClient http;
     private final HttpClient destroys;
     private final Pool sql;
+    private final java.util.Optional<String> databaseDir;
 
-    BenchContext(Vertx vertx, LocalCluster cluster, String token, Map<String, Integer> options) {
+    /** {@code databaseDir}: the embedded PostgreSQL's data directory (empty with {@code HERALD_PG_URL}). */
+    BenchContext(Vertx vertx, LocalCluster cluster, String token, Map<String, Integer> options,
+                 java.util.Optional<String> databaseDir) {
+        this.databaseDir = databaseDir;
         this.vertx = vertx;
         this.cluster = cluster;
         this.ports = cluster.ports();
@@ -67,6 +71,10 @@ final class BenchContext {
 
     List<Process> nodes() {
         return cluster.nodes();
+    }
+
+    java.util.Optional<String> databaseDir() {
+        return databaseDir;
     }
 
     WebClient http() {

@@ -147,7 +147,7 @@ final class LogCost {
             return 0;
         }
         DestroyStream round = new DestroyStream(bench, count);
-        CpuMeter cpu = CpuMeter.start(bench.nodes());
+        CpuMeter cpu = CpuMeter.start(bench);
         long logBefore = bench.logPosition();
         long xidBefore = Throughput.transactionId(bench);
         long elapsed = round.drive(bench.option("concurrency"), 0);

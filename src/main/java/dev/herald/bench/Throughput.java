@@ -18,7 +18,7 @@ final class Throughput {
     static JsonObject run(BenchContext bench) {
         int n = bench.option("records");
         DestroyStream destroys = new DestroyStream(bench, n);
-        CpuMeter cpu = CpuMeter.start(bench.nodes());
+        CpuMeter cpu = CpuMeter.start(bench);
         long logBefore = bench.logPosition();
         long xidBefore = transactionId(bench);
         long elapsed = destroys.drive(bench.option("concurrency"), 0);
