@@ -31,11 +31,11 @@ import java.util.concurrent.TimeUnit;
  * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter; then starts a
  * second set of nodes on the same database with the notification log off and measures throughput and
  * notification latency on both sets in alternating rounds, for the log's cost within the same run.
- * Prints the figures and writes them as JSON. Every loop is bounded in
- * count and time; everything it starts, it stops. This class is the command (options, the C1 relaunch,
- * the cluster, the order of the phases, the report); each measured phase is a class of its own
- * ({@link WarmUp}, {@link Throughput}, {@link RawDeletes}, {@link PacedLatency}, {@link FanOut},
- * {@link DeleteRecByFilter}, {@link LogCost}) over a {@link BenchContext}.
+ * Prints the figures and writes them as JSON. Every loop is bounded in count and time; everything it
+ * starts, it stops. This class is the command (options, the C1 relaunch, the clusters, the order of the
+ * phases, the report); each measured phase is a class of its own ({@link WarmUp}, {@link Throughput},
+ * {@link RawDeletes}, {@link PacedLatency}, {@link FanOut}, {@link DeleteRecByFilter}, {@link LogCost})
+ * over a {@link BenchContext}.
  */
 public final class BenchCommand {
     private static final String MODELS = """

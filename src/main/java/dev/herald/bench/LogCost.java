@@ -95,7 +95,9 @@ final class LogCost {
             for (int i : order(r)) {
                 elapsed[i] = fullLoadRound(sets[i], count, full[i]);
             }
-            pairRatios.add(Math.round((double) elapsed[1] / elapsed[0] * 1000) / 1000.0);
+            if (elapsed[0] > 0 && elapsed[1] > 0) {
+                pairRatios.add(Math.round((double) elapsed[1] / elapsed[0] * 1000) / 1000.0);
+            }
         }
         for (int r = 0; r < rounds; r++) {
             int count = share(with.option("paced"), rounds, r);
