@@ -28,12 +28,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bench}: starts PostgreSQL and three clustered nodes, then measures destroy throughput and
  * latency against the database's own single-row DELETE rate, cross-node notification latency at
- * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter. Prints the
- * figures and writes them as JSON. Every loop is bounded in count and time; everything it starts, it
- * stops. This class is the command (options, the C1 relaunch, the cluster, the order of the phases,
- * the report); each measured phase is a class of its own ({@link WarmUp}, {@link Throughput},
- * {@link RawDeletes}, {@link PacedLatency}, {@link FanOut}, {@link DeleteRecByFilter}) over a
- * {@link BenchContext}.
+ * 1,000 destroys/s, a 10,000-socket fan-out and a 10,000-entity deleteRec by filter; then starts a
+ * second set of nodes on the same database with the notification log off and measures throughput and
+ * notification latency on both sets in alternating rounds, for the log's cost within the same run.
+ * Prints the figures and writes them as JSON. Every loop is bounded in count and time; everything it
+ * starts, it stops. This class is the command (options, the C1 relaunch, the clusters, the order of the
+ * phases, the report); each measured phase is a class of its own ({@link WarmUp}, {@link Throughput},
+ * {@link RawDeletes}, {@link PacedLatency}, {@link FanOut}, {@link DeleteRecByFilter}, {@link LogCost})
+ * over a {@link BenchContext}.
  */
 public final class BenchCommand {
     private static final String MODELS = """
@@ -49,11 +51,18 @@ public final class BenchCommand {
 
     private final Map<String, Integer> options = new HashMap<>(Map.of(
             "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
-            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000));
+            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000,
+            "rounds", 4));
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
-    private List<Integer> ports;
     private volatile LocalCluster cluster;
+    /** The same build, on the same database, with {@code HERALD_NOTIFICATION_LOG=false}: for {@link LogCost}. */
+    private volatile LocalCluster withoutLog;
+    private String secret;
+    private Map<String, String> nodeEnv;
+    private Path dir;
+    /** The embedded PostgreSQL's data directory, whose processes the CPU figures count; empty with HERALD_PG_URL. */
+    private java.util.Optional<String> databaseDir = java.util.Optional.empty();
 
     /**
      * The driver shares the machine with the nodes and PostgreSQL, so, like the nodes, it runs with the
@@ -114,6 +123,9 @@ public final class BenchCommand {
     private int execute(HeraldConfig base) throws IOException {
         Path dir = Files.createTempDirectory("herald-bench");
         Thread cleanUp = new Thread(() -> {
+            if (withoutLog != null) {
+                withoutLog.close();
+            }
             if (cluster != null) {
                 cluster.close();
             }
@@ -138,21 +150,25 @@ public final class BenchCommand {
     private int execute(HeraldConfig base, Path dir) throws IOException {
         Path models = dir.resolve("models.yaml");
         Files.writeString(models, MODELS);
-        String secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+        this.dir = dir;
+        secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+        nodeEnv = Map.of("HERALD_MODELS", models.toString(), "HERALD_HTTP_HOST", "127.0.0.1");
         HeraldConfig config = HeraldConfig.fromEnv(Map.of("HERALD_DATA_DIR", dir.toString(), "HERALD_JWT_SECRET", secret,
                 "HERALD_CLUSTER_NAME", "herald-bench-" + UUID.randomUUID(), "HERALD_DEMO_DATA", "false",
                 "HERALD_PG_URL", base.pgUrl().orElse("")));
-        int firstPort = freePort();
+        if (base.pgUrl().isEmpty()) {
+            databaseDir = java.util.Optional.of(dir.resolve("postgres").toAbsolutePath().normalize().toString());
+        }
+        int firstPort = freeRange(options.get("nodes"), List.of());
         System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
-        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, Map.of(
-                "HERALD_MODELS", models.toString(), "HERALD_HTTP_HOST", "127.0.0.1",
-                "HERALD_CLUSTER_PORT", String.valueOf(freePort())), false);
+        // the log on explicitly, whatever the driver's environment says (the second set turns it off)
+        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, with(nodeEnv,
+                "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "true"), false);
         cluster = started;
         try (started) {
             vertx = Vertx.vertx();
             try {
-                ports = cluster.ports();
-                awaitCluster();
+                awaitCluster(cluster);
                 String token = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
                         .setAlgorithm("HS256").setBuffer(secret))).generateToken(new JsonObject().put("permissions",
                         new JsonArray().add("*:*")), new JWTOptions().setExpiresInSeconds(3600).setSubject("bench"));
@@ -162,7 +178,7 @@ public final class BenchCommand {
                                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap for the driver")
                         .put("nodes", options.get("nodes"))
                         .put("database", cluster.databaseDescription());
-                measure(new BenchContext(vertx, cluster, token, options), results);
+                measure(token, results);
                 print(results);
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 Files.writeString(out, results.encodePrettily());
@@ -174,8 +190,12 @@ public final class BenchCommand {
         }
     }
 
-    /** Every phase, in order, into {@code results}. */
-    private static void measure(BenchContext bench, JsonObject results) {
+    /**
+     * Every phase, in order, into {@code results}: with the notification log on (the default), then the
+     * log's cost: a second set of nodes without it, and the destroy phases on both, in turns.
+     */
+    private void measure(String token, JsonObject results) {
+        BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
         WarmUp.run(bench);
         results.put("throughput", Throughput.run(bench));
         results.put("rawDelete", RawDeletes.run(bench));
@@ -185,10 +205,77 @@ public final class BenchCommand {
         results.put("pacedLatency", PacedLatency.run(bench));
         results.put("fanout", FanOut.run(bench));
         results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        bench.close();
+
+        System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
+                + "same database), for the log's cost ...");
+        try (LocalCluster second = startWithoutLog()) {
+            awaitCluster(second);
+            BenchContext with = new BenchContext(vertx, cluster, token, options, databaseDir);
+            BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
+            results.put("notificationLog", LogCost.run(with, without));
+            with.close();
+            without.close();
+        }
     }
 
-    private void awaitCluster() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    /** The second set of nodes: its own ports and Hazelcast cluster, the first set's database and secret. */
+    private LocalCluster startWithoutLog() {
+        try {
+            Path data = Files.createDirectories(dir.resolve("without-log"));
+            HeraldConfig config = HeraldConfig.fromEnv(Map.of("HERALD_DATA_DIR", data.toString(), "HERALD_JWT_SECRET", secret,
+                    "HERALD_CLUSTER_NAME", "herald-bench-" + UUID.randomUUID(), "HERALD_DEMO_DATA", "false",
+                    "HERALD_PG_URL", cluster.pgUrl()));
+            int count = options.get("nodes");
+            int firstPort = freeRange(count, cluster.ports());
+            withoutLog = LocalCluster.start(config, count, firstPort, with(nodeEnv,
+                    "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "false"), false);
+            return withoutLog;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A first port P such that P … P+count-1 can all be listened on now and none is in {@code taken}
+     * (ports next to a free one may be in use: after the fan-out, many local ports are).
+     */
+    private static int freeRange(int count, List<Integer> taken) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = freePort();
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++) {
+                free = !taken.contains(p) && listenable(p);
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new ConfigException("no " + count + " consecutive free ports found for the bench's nodes");
+    }
+
+    private static boolean listenable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String... more) {
+        Map<String, String> all = new HashMap<>(env);
+        for (int i = 0; i < more.length; i += 2) {
+            all.put(more[i], more[i + 1]);
+        }
+        return all;
+    }
+
+    /** Until every node answers /health with all of its set as members; fails at once if a node ended. */
+    private void awaitCluster(LocalCluster nodes) {
+        List<Integer> ports = nodes.ports();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         WebClient probe = WebClient.create(vertx);
         for (int port : ports) {
             while (true) {
@@ -200,8 +287,15 @@ public final class BenchCommand {
                 } catch (Exception e) {
                     // not up yet
                 }
+                List<Process> processes = nodes.nodes();
+                for (int i = 0; i < processes.size(); i++) {
+                    if (!processes.get(i).isAlive()) {
+                        throw new ConfigException("bench node " + (i + 1) + " (port " + ports.get(i) + ") ended with status "
+                                + processes.get(i).exitValue() + " before the cluster came up");
+                    }
+                }
                 if (System.nanoTime() > deadline) {
-                    throw new ConfigException("the bench cluster did not come up within 120 s");
+                    throw new ConfigException("the bench cluster (ports " + ports + ") did not come up within 180 s");
                 }
                 BenchContext.sleep(250);
             }
@@ -224,16 +318,77 @@ public final class BenchCommand {
         System.out.printf("HTTP latency            %s%n", latencies(t.getJsonObject("http_latency")));
         System.out.printf("notification latency    %s (cross-node, under full load)%n", latencies(t.getJsonObject("notification_latency")));
         System.out.printf("lost / duplicate        %d / %d%n", t.getLong("lost_notifications"), t.getLong("duplicate_notifications"));
-        System.out.printf("transactions            %d for %d destroys (%.1f destroys each)%n", t.getLong("write_transactions"),
-                t.getInteger("records"), t.getDouble("destroys_per_transaction"));
+        System.out.printf("transactions            %d for %d destroys (%.1f destroys each), %d notification log positions%n",
+                t.getLong("write_transactions"), t.getInteger("records"), t.getDouble("destroys_per_transaction"),
+                t.getLong("log_positions_taken"));
         System.out.printf("server CPU per destroy  %.2f ms (all nodes); by process: %s%n", t.getDouble("server_cpu_ms_per_destroy"),
-                t.getJsonObject("cpu_ms_per_destroy").stream().map(e -> e.getKey() + " " + e.getValue())
-                        .collect(java.util.stream.Collectors.joining(", ")) + " ms");
+                byProcess(t));
         System.out.printf("at %d destroys/s         notification %s, lost %d, dup %d%n", p.getInteger("target_rate_per_s"),
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
         System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
+        printLogCost(r.getJsonObject("notificationLog"));
+    }
+
+    /** The notification log's cost: the same destroys on the nodes with the log and on those without it, in turns. */
+    private static void printLogCost(JsonObject c) {
+        JsonObject targets = c.getJsonObject("targets");
+        JsonObject full = c.getJsonObject("notification_latency_full_load");
+        JsonObject paced = c.getJsonObject("notification_latency_paced");
+        JsonObject wt = c.getJsonObject("with_log").getJsonObject("throughput");
+        JsonObject wp = c.getJsonObject("with_log").getJsonObject("pacedLatency");
+        JsonObject ot = c.getJsonObject("without_log").getJsonObject("throughput");
+        JsonObject op = c.getJsonObject("without_log").getJsonObject("pacedLatency");
+        System.out.println();
+        System.out.printf("notification log's cost: the same build as two sets of nodes on the same database, with the log and "
+                + "without it (HERALD_NOTIFICATION_LOG=false), driven in alternating rounds (%d each)%n", c.getInteger("rounds_per_set"));
+        System.out.printf("destroy throughput      with log %d /s, without log %d /s: ratio with / without %.3f (target >= %.2f: %s); "
+                        + "by round pair %s%n",
+                c.getLong("with_log_destroys_per_s"), c.getLong("without_log_destroys_per_s"), c.getDouble("throughput_ratio"),
+                targets.getDouble("throughput_ratio_at_least"), met(targets.getBoolean("throughput_met")),
+                c.getJsonArray("throughput_ratio_by_round_pair").encode());
+        System.out.printf("notification, full load with log p50 %.1f / p99 %.1f ms, without log p50 %.1f / p99 %.1f ms: "
+                        + "p50 difference %+.1f ms (target <= +%.0f ms: %s)%n",
+                full.getDouble("with_log_p50_ms"), full.getDouble("with_log_p99_ms"), full.getDouble("without_log_p50_ms"),
+                full.getDouble("without_log_p99_ms"), full.getDouble("p50_increase_ms"), targets.getDouble("p50_increase_at_most_ms"),
+                met(targets.getBoolean("p50_full_load_met")));
+        System.out.printf("notification, %d/s     with log p50 %.1f / p99 %.1f ms, without log p50 %.1f / p99 %.1f ms: "
+                        + "p50 difference %+.1f ms (target <= +%.0f ms: %s)%n", paced.getInteger("target_rate_per_s"),
+                paced.getDouble("with_log_p50_ms"), paced.getDouble("with_log_p99_ms"), paced.getDouble("without_log_p50_ms"),
+                paced.getDouble("without_log_p99_ms"), paced.getDouble("p50_increase_ms"), targets.getDouble("p50_increase_at_most_ms"),
+                met(targets.getBoolean("p50_paced_met")));
+        System.out.printf("HTTP latency p50 / p99  full load: with log %.1f / %.1f, without log %.1f / %.1f ms; paced: with log "
+                        + "%.1f / %.1f, without log %.1f / %.1f ms%n",
+                p50(wt, "http_latency"), p99(wt, "http_latency"), p50(ot, "http_latency"), p99(ot, "http_latency"),
+                p50(wp, "http_latency"), p99(wp, "http_latency"), p50(op, "http_latency"), p99(op, "http_latency"));
+        System.out.printf("server CPU per destroy  with log %.2f ms (%s); without log %.2f ms (%s)%n",
+                wt.getDouble("server_cpu_ms_per_destroy"), byProcess(wt), ot.getDouble("server_cpu_ms_per_destroy"), byProcess(ot));
+        System.out.printf("transactions            with log %.1f destroys each, %d log positions; without log %.1f destroys each, "
+                        + "%d log positions%n", wt.getDouble("destroys_per_transaction"), wt.getLong("log_positions_taken"),
+                ot.getDouble("destroys_per_transaction"), ot.getLong("log_positions_taken"));
+        System.out.printf("lost / duplicate        with log %d / %d, without log %d / %d (full load and paced)%n",
+                wt.getLong("lost_notifications") + wp.getLong("lost_notifications"),
+                wt.getLong("duplicate_notifications") + wp.getLong("duplicate_notifications"),
+                ot.getLong("lost_notifications") + op.getLong("lost_notifications"),
+                ot.getLong("duplicate_notifications") + op.getLong("duplicate_notifications"));
+    }
+
+    private static double p50(JsonObject phase, String latency) {
+        return phase.getJsonObject(latency).getDouble("p50_ms");
+    }
+
+    private static double p99(JsonObject phase, String latency) {
+        return phase.getJsonObject(latency).getDouble("p99_ms");
+    }
+
+    private static String byProcess(JsonObject throughput) {
+        return throughput.getJsonObject("cpu_ms_per_destroy").stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")) + " ms";
+    }
+
+    private static String met(boolean met) {
+        return met ? "met" : "NOT MET";
     }
 
     private static String latencies(JsonObject s) {
@@ -261,7 +416,7 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] "
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] "
                 + "[--out target/bench-results.json]");
     }
 }

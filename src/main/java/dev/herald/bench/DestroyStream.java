@@ -109,6 +109,26 @@ final class DestroyStream {
                 .put("duplicate_notifications", subscribers.duplicates());
     }
 
+    Stats httpLatency() {
+        return httpLatency;
+    }
+
+    Stats notificationLatency() {
+        return subscribers.latency();
+    }
+
+    int failed() {
+        return failed;
+    }
+
+    long lost() {
+        return expected() - subscribers.received();
+    }
+
+    long duplicates() {
+        return subscribers.duplicates();
+    }
+
     void close() {
         subscribers.close();
     }

@@ -26,7 +26,7 @@ final class RawDeletes {
         AtomicInteger next = new AtomicInteger(1);
         Promise<Void> done = Promise.promise();
         AtomicInteger finished = new AtomicInteger();
-        CpuMeter cpu = CpuMeter.start(bench.nodes());
+        CpuMeter cpu = CpuMeter.start(bench);
         long start = System.nanoTime();
         bench.vertx().runOnContext(v -> {
             for (int w = 0; w < concurrency; w++) {

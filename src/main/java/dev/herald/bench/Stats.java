@@ -17,6 +17,19 @@ final class Stats {
         samples[size++] = nanos;
     }
 
+    /** Adds every sample of {@code other} (rounds of one configuration, summarised together). */
+    void addAll(Stats other) {
+        long[] theirs;
+        int count;
+        synchronized (other) {
+            theirs = other.samples;
+            count = other.size;
+        }
+        for (int i = 0; i < count; i++) {
+            add(theirs[i]);
+        }
+    }
+
     synchronized JsonObject summary() {
         long[] sorted = Arrays.copyOf(samples, size);
         Arrays.sort(sorted);

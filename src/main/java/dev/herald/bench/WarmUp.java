@@ -9,7 +9,11 @@ final class WarmUp {
     }
 
     static void run(BenchContext bench) {
-        DestroyStream destroys = new DestroyStream(bench, bench.option("warmup"));
+        run(bench, bench.option("warmup"));
+    }
+
+    static void run(BenchContext bench, int count) {
+        DestroyStream destroys = new DestroyStream(bench, count);
         destroys.drive(bench.option("concurrency"), 0);
         destroys.awaitDeliveries();
         destroys.close();

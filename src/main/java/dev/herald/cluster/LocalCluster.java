@@ -88,6 +88,11 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(nodes);
     }
 
+    /** The URL its nodes connect with: another set of nodes can share the database (the bench does). */
+    public String pgUrl() {
+        return pgUrl;
+    }
+
     public PgConnectOptions connectOptions() {
         return database.connectOptions();
     }

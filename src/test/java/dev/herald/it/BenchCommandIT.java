@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written. */
+/**
+ * The README's benchmark command, small: every scenario runs, loses nothing, and the figures are written,
+ * with the notification log's cost (the same destroys on a second set of nodes without the log, in turns).
+ */
 @Tier.Integration
 class BenchCommandIT {
 
@@ -37,6 +40,13 @@ class BenchCommandIT {
         String printed = Files.readString(log);
         assertEquals(0, bench.exitValue(), printed);
         assertTrue(printed.contains("Herald / raw"), printed);
+        assertTrue(printed.contains("more nodes with HERALD_NOTIFICATION_LOG=false"), printed);
+        assertTrue(printed.matches("(?s).*destroy throughput +with log \\d+ /s, without log \\d+ /s: ratio with / without \\d+\\.\\d{3} .*"),
+                printed);
+        assertTrue(printed.matches("(?s).*notification, full load with log p50 [\\d.]+ / p99 [\\d.]+ ms, without log p50 [\\d.]+ "
+                + "/ p99 [\\d.]+ ms: p50 difference [-+][\\d.]+ ms.*"), printed);
+        assertTrue(printed.matches("(?s).*notification, 200/s +with log p50 [\\d.]+ / p99 [\\d.]+ ms, without log p50 [\\d.]+ "
+                + "/ p99 [\\d.]+ ms: p50 difference [-+][\\d.]+ ms.*"), printed);
 
         JsonObject r = new JsonObject(Files.readString(out));
         JsonObject throughput = r.getJsonObject("throughput");
@@ -56,6 +66,36 @@ class BenchCommandIT {
         assertEquals(0, fanout.getLong("lost_notifications"));
         assertEquals(0, fanout.getLong("duplicate_notifications"));
         assertEquals(40, r.getJsonObject("deleteRecByFilter").getInteger("deleted"));
+
+        // with the log (the phases above), every destroy took positions
+        assertTrue(throughput.getLong("log_positions_taken") >= 300, throughput.encode());
+        JsonObject cost = r.getJsonObject("notificationLog");
+        assertEquals(4, cost.getInteger("rounds_per_set"));
+        assertEquals(4, cost.getJsonArray("throughput_ratio_by_round_pair").size());
+        assertTrue(cost.getLong("with_log_destroys_per_s") > 0 && cost.getLong("without_log_destroys_per_s") > 0, cost.encode());
+        assertEquals(cost.getLong("with_log_destroys_per_s") / (double) cost.getLong("without_log_destroys_per_s"),
+                cost.getDouble("throughput_ratio"), 0.001);
+        for (String phase : List.of("notification_latency_full_load", "notification_latency_paced")) {
+            JsonObject latency = cost.getJsonObject(phase);
+            assertTrue(latency.getDouble("with_log_p50_ms") > 0 && latency.getDouble("without_log_p50_ms") > 0, latency.encode());
+            assertEquals(latency.getDouble("with_log_p50_ms") - latency.getDouble("without_log_p50_ms"),
+                    latency.getDouble("p50_increase_ms"), 0.011);
+        }
+        for (String set : List.of("with_log", "without_log")) {
+            JsonObject full = cost.getJsonObject(set).getJsonObject("throughput");
+            JsonObject atRate = cost.getJsonObject(set).getJsonObject("pacedLatency");
+            assertEquals(300, full.getLong("destroys"), set);
+            assertEquals(200, atRate.getLong("destroys"), set);
+            for (JsonObject phase : List.of(full, atRate)) {
+                assertEquals(0, phase.getLong("failed"), set + ": " + phase.encode());
+                assertEquals(0, phase.getLong("lost_notifications"), set + ": " + phase.encode());
+                assertEquals(0, phase.getLong("duplicate_notifications"), set + ": " + phase.encode());
+            }
+        }
+        // the set with the log took positions, the other none
+        assertTrue(cost.getJsonObject("with_log").getJsonObject("throughput").getLong("log_positions_taken") >= 300, cost.encode());
+        assertEquals(0, cost.getJsonObject("without_log").getJsonObject("throughput").getLong("log_positions_taken"), cost.encode());
+        assertTrue(cost.getJsonObject("targets").containsKey("throughput_met"), cost.encode());
     }
 
     @Test
