@@ -111,8 +111,8 @@ final class SubscriptionFrames {
     /**
      * A resume: when {@code epoch} is this log's and the log still reaches back to {@code since}, the
      * rooms are joined at this node's position {@code p} (once it has delivered up to {@code since}), the
-     * entries of {@code (since, p]} are read and replayed ahead of the frames held meanwhile, and the reply
-     * says how many; else {@code resync}. A {@code since} ahead of the log is a 400.
+     * entries after {@code since} are read, merged with the frames held meanwhile and sent, and the reply
+     * says how many were read from the log; else {@code resync}. A {@code since} ahead of the log is a 400.
      */
     private Future<Resume> resume(SocketSession session, Since since, String model, String watchModel,
                                   java.util.function.LongFunction<Future<NotificationLog.Replay>> replay,
@@ -120,9 +120,15 @@ final class SubscriptionFrames {
         boolean sameLog = subscriptions.logged() && since.epoch().equals(subscriptions.epoch());
         Future<Void> reached = sameLog ? subscriptions.reach(since.seq()) : Future.succeededFuture();
         return reached.compose(v -> subscriptions.beginResume(session, rooms, watchModel)).compose(seq -> {
-            Future<Map<String, List<Object>>> missing = rooms.isEmpty() ? Future.succeededFuture(Map.of()) : joins.check(session, rooms);
-            Future<NotificationLog.Replay> read = sameLog ? replay.apply(seq) : Future.succeededFuture(null);
-            return Future.join(missing, read).transform(done -> {
+            // which records are gone is read first, then the log: the log's snapshot then holds their destroyed
+            Future<Map<String, List<Object>>> missing = rooms.isEmpty() ? Future.succeededFuture(Map.of()) : joins.missing(rooms);
+            // everything after since that the log's snapshot holds; what of it also comes live (after the
+            // join) is held until the flush, where the two merge by seq, each once
+            Future<NotificationLog.Replay> read = missing.compose(m -> sameLog ? replay.apply(Long.MAX_VALUE) : Future.succeededFuture(null));
+            // the node delivers up to that snapshot before the flush, so the socket's last seq never gets
+            // ahead of what this node has delivered; a missing record's room is left only after the flush
+            Future<Void> caughtUp = read.compose(r -> r == null ? Future.succeededFuture() : subscriptions.reach(r.state().head()));
+            return caughtUp.transform(done -> {
                 if (done.failed()) {
                     Throwable cause = done.cause();
                     return subscriptions.endResume(session, null, watchModel, true)
@@ -132,6 +138,7 @@ final class SubscriptionFrames {
                 NotificationLog.Replay r = read.result();
                 boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY;
                 return subscriptions.endResume(session, resync ? null : r.entries(), watchModel, resync)
+                        .compose(resumed -> joins.leave(session, missing.result()).map(resumed))
                         .map(resumed -> new Resume(missing.result(), positioned(new JsonObject(), seq)
                                 .put("replayed", resumed.replayed()).put("resync", resumed.resync())));
             });

@@ -42,13 +42,22 @@ final class VerifiedJoins {
 
     /** Checks that the records of rooms already joined exist, and leaves those that do not: returns them. */
     Future<Map<String, List<Object>>> check(SocketSession session, Map<String, List<Object>> rooms) {
+        return missing(rooms).compose(missing -> leave(session, missing).map(missing));
+    }
+
+    /** Leaves the rooms of {@code records}. */
+    Future<Void> leave(SocketSession session, Map<String, List<Object>> records) {
+        return Future.all(records.entrySet().stream().map(e -> subscriptions.leave(session, e.getKey(), e.getValue())).toList()).mapEmpty();
+    }
+
+    /** The records of {@code rooms} that do not exist (now), by model. */
+    Future<Map<String, List<Object>>> missing(Map<String, List<Object>> rooms) {
         List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
         rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
                         new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
-                .compose(reply -> {
+                .map(reply -> {
                     List<Object> existing = reply.body().getJsonArray("body").getList();
-                    List<Object> missing = ids.stream().filter(id -> !existing.contains(id)).toList();
-                    return subscriptions.leave(session, model, missing).map(done -> Map.entry(model, missing));
+                    return Map.entry(model, ids.stream().filter(id -> !existing.contains(id)).toList());
                 })));
         return Future.all(checks).map(all -> {
             Map<String, List<Object>> missing = new LinkedHashMap<>();
