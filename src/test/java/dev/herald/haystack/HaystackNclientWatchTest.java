@@ -1,6 +1,7 @@
 package dev.herald.haystack;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.NodePackages;
 import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,9 +19,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,38 +55,8 @@ class HaystackNclientWatchTest {
 
     @BeforeAll
     static void installClient() throws IOException, InterruptedException {
-        assertTrue(commandWorks("node", "--version") && commandWorks("npm", "--version"),
-                "Node.js and npm must be on the PATH: this end-to-end test needs them (README, Tests)");
-        Files.createDirectories(CLIENT_DIR);
-        for (String file : List.of("package.json", "watch-client.js")) {
-            Files.copy(SOURCES.resolve(file), CLIENT_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (installed("haystack-core", "3.0.13") && installed("haystack-nclient", "4.0.4")) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
-                .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).start();
-        String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm install did not finish");
-        assertEquals(0, npm.exitValue(), "npm install failed: " + output);
-    }
-
-    private static boolean installed(String name, String version) throws IOException {
-        Path manifest = CLIENT_DIR.resolve("node_modules").resolve(name).resolve("package.json");
-        return Files.isRegularFile(manifest) && version.equals(new JsonObject(Files.readString(manifest)).getString("version"));
-    }
-
-    private static boolean commandWorks(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        NodePackages.install(SOURCES, CLIENT_DIR.getFileName().toString(), List.of("package.json", "watch-client.js"),
+                Map.of("haystack-core", "3.0.13", "haystack-nclient", "4.0.4"));
     }
 
     private static JsonObject grid(JsonObject meta, List<String> cols, JsonObject... rows) {

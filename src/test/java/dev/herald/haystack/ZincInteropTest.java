@@ -1,6 +1,7 @@
 package dev.herald.haystack;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.NodePackages;
 import dev.herald.testing.Tier;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,34 +42,8 @@ class ZincInteropTest {
 
     @BeforeAll
     static void installHaystackCore() throws IOException, InterruptedException {
-        assertTrue(commandWorks("node", "--version"), "Node.js is not on the PATH: this interop test needs it (README, Tests)");
-        assertTrue(commandWorks("npm", "--version"), "npm is not on the PATH: this interop test needs it (README, Tests)");
-        Files.createDirectories(DIR);
-        Files.copy(Path.of("src/test/js/haystack-core/package.json"), DIR.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of("src/test/js/haystack-core/zinc-interop.js"), DIR.resolve("zinc-interop.js"), StandardCopyOption.REPLACE_EXISTING);
-        Path installed = DIR.resolve("node_modules/haystack-core/package.json");
-        if (Files.exists(installed) && new JsonObject(Files.readString(installed)).getString("version").equals(VERSION)) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
-                .directory(DIR.toFile()).redirectErrorStream(true).start();
-        String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm install did not finish");
-        assertEquals(0, npm.exitValue(), "npm install failed: " + output);
-        assertEquals(VERSION, new JsonObject(Files.readString(installed)).getString("version"));
-    }
-
-    private static boolean commandWorks(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        NodePackages.install(Path.of("src", "test", "js", "haystack-core"), DIR.getFileName().toString(),
+                List.of("package.json", "zinc-interop.js"), Map.of("haystack-core", VERSION));
     }
 
     private static void createInZinc(String zinc) {

@@ -1,10 +1,9 @@
 package dev.herald.realtime;
 
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.NodePackages;
 import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +15,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,46 +33,10 @@ class StockClientTest {
     @RegisterExtension
     static final NodeExtension node = NodeExtension.demo();
 
-    private static boolean nodeJs;
-
     @BeforeAll
-    static void installClientIfNodeJs() throws IOException, InterruptedException {
-        nodeJs = commandWorks("node", "--version") && commandWorks("npm", "--version");
-        if (nodeJs) {
-            installClient();
-        }
-    }
-
-    @BeforeEach
-    void needsNodeJs() {
-        Assumptions.assumeTrue(nodeJs, "Node.js and npm are not on the PATH: this end-to-end test needs them (README, Tests)");
-    }
-
-    private static boolean commandWorks(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static void installClient() throws IOException, InterruptedException {
-        Files.createDirectories(CLIENT_DIR);
-        Files.copy(Path.of("src/test/js/package.json"), CLIENT_DIR.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of("src/test/js/stock-client.js"), CLIENT_DIR.resolve("stock-client.js"), StandardCopyOption.REPLACE_EXISTING);
-        if (Files.isDirectory(CLIENT_DIR.resolve("node_modules/@vertx/eventbus-bridge-client.js"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
-                .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).start();
-        String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm install did not finish");
-        assertEquals(0, npm.exitValue(), "npm install failed: " + output);
+    static void installClient() throws IOException, InterruptedException {
+        NodePackages.install(Path.of("src", "test", "js"), "stock-client", List.of("package.json", "stock-client.js"),
+                Map.of("@vertx/eventbus-bridge-client.js", "1.0.0", "sockjs-client", "1.6.1"));
     }
 
     @ParameterizedTest
