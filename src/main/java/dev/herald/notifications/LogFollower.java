@@ -36,7 +36,8 @@ import java.util.logging.Logger;
 public final class LogFollower {
     static final long GAP_WAIT_MS = 10;
     static final long POLL_MS = 500;
-    static final int READ_LIMIT = 2000;
+    /** The most rows (transactions) one read of the log takes. */
+    static final int READ_LIMIT = 500;
     private static final Logger LOG = Logger.getLogger(LogFollower.class.getName());
 
     private final Vertx vertx;
@@ -190,17 +191,16 @@ public final class LogFollower {
         }
         reading = true;
         long readNumber = ++readsBegun;
-        NotificationLog.tail(reads, cursor, READ_LIMIT).onComplete(done -> {
+        NotificationLog.tailRows(reads, cursor, READ_LIMIT).onComplete(done -> {
             reading = false;
             if (done.failed()) {
                 LOG.warning("the notification log could not be read (will try again): " + done.cause());
                 return;
             }
-            List<NotificationLog.Entry> entries = done.result();
-            for (Publication.Received change : changes(entries)) {
+            for (Publication.Received change : changes(done.result().entries())) {
                 hand(List.of(change), cursor);
             }
-            boolean complete = entries.size() < READ_LIMIT;
+            boolean complete = done.result().rows() < READ_LIMIT;
             drain();
             settleWaiters(complete, readNumber);
             if (readAgain || !complete) {

@@ -78,7 +78,7 @@ public final class Notifier {
     /** Publishes committed changes once, for every node's subscription verticle; never fails. */
     public void publish(Outgoing outgoing) {
         try {
-            Buffer publication = Publication.encode(outgoing, outgoing.firstSeq());
+            Buffer publication = outgoing.publication();
             if (publication != null) {
                 vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication);
             }
@@ -90,6 +90,6 @@ public final class Notifier {
 
     /** The publication of outgoing changes (tests). */
     public static Buffer encode(Outgoing outgoing) {
-        return Publication.encode(outgoing, outgoing.firstSeq());
+        return outgoing.publication();
     }
 }

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * on every node is why this is not a {@code JsonObject}).
  *
  * <p>Layout, big-endian: long position of the first notification in the {@link NotificationLog} (each
- * next notification has the next position; 0 when the log is off), int change count; per change: int length + origin JSON, int notification
+ * next notification has the next position; 0 when the log is off; the log keeps what follows it), int change count; per change: int length + origin JSON, int notification
  * count; per notification: byte flags ({@value #RETIRE} retire the room, {@value #CREATION} a
  * creation, for the watchers of the model), int length + model (UTF-8), the id (for a creation, the
  * new record's: byte {@code 'L'} + long, or byte {@code 'S'} + int length + UTF-8), int length +
@@ -89,7 +89,14 @@ public final class Publication {
         if (changes.isEmpty()) {
             return null;
         }
-        Buffer out = Buffer.buffer(512 * changes.size());
+        int size = 12;
+        for (int c = 0; c < changes.size(); c++) {
+            size += 8 + outgoing.origins().get(c).length() + 64 * changes.get(c).notifications().size();
+        }
+        for (Buffer message : outgoing.messages()) {
+            size += message.length();
+        }
+        Buffer out = Buffer.buffer(size);
         out.appendLong(firstSeq);
         out.appendInt(changes.size());
         int m = 0;
@@ -130,9 +137,21 @@ public final class Publication {
 
     /** Reads a publication; anything that is not one is an {@link IllegalArgumentException}. */
     public static List<Received> decode(Buffer bytes) {
+        return decode(bytes, true, 0);
+    }
+
+    /**
+     * Reads a publication as the {@link NotificationLog} keeps it: without its leading position, whose
+     * value is {@code firstSeq}.
+     */
+    static List<Received> decodeLogged(Buffer body, long firstSeq) {
+        return decode(body, false, firstSeq);
+    }
+
+    private static List<Received> decode(Buffer bytes, boolean positioned, long firstSeq) {
         try {
             Reader in = new Reader(bytes);
-            long seq = in.position();
+            long seq = positioned ? in.position() : firstSeq;
             int changes = in.count();
             List<Received> received = new ArrayList<>(changes);
             for (int c = 0; c < changes; c++) {
