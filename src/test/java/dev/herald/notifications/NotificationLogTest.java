@@ -213,6 +213,44 @@ class NotificationLogTest {
     }
 
     @Test
+    void aLogOfTheFirstFormatIsReplacedAndItsPositionsCountAsPruned() {
+        String schema = "upgrade_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        SqlConnection conn = connection();
+        try {
+            conn.query("CREATE SCHEMA " + schema).execute().await();
+            conn.query("SET search_path TO " + schema).execute().await();
+            conn.query("CREATE TABLE herald_meta (key text PRIMARY KEY, value text NOT NULL)").execute().await();
+            conn.query("INSERT INTO herald_meta VALUES ('log.epoch', 'old-epoch'), ('log.pruned', '0')").execute().await();
+            conn.query("CREATE SEQUENCE herald_log_seq").execute().await();
+            conn.query("SELECT setval('herald_log_seq', 4321)").execute().await();
+            conn.query("""
+                    CREATE TABLE herald_log (seq bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                        model text NOT NULL, record text NOT NULL, flags smallint NOT NULL, origin text NOT NULL, message text NOT NULL)""")
+                    .execute().await();
+            conn.query("INSERT INTO herald_log (seq, model, record, flags, origin, message) VALUES (4321, 'pony', '1', 1, '{}', '{}')")
+                    .execute().await();
+            for (int twice = 0; twice < 2; twice++) {
+                dev.herald.database.Migrations.inOrder(Sql.reads(conn), NotificationLog.ddl()).await();
+            }
+            NotificationLog.State state = NotificationLog.state(Sql.reads(conn)).await();
+            assertEquals("old-epoch", state.epoch());
+            assertEquals(4321, state.pruned(), "a resume from the old log's positions answers resync");
+            assertEquals(4321, state.head());
+            conn.query("BEGIN").execute().await();
+            long next = NotificationLog.append(Sql.reads(conn), one("after the upgrade", 1)).await();
+            conn.query("COMMIT").execute().await();
+            assertEquals(4322, next, "positions go on growing");
+            assertEquals(List.of(4322L), NotificationLog.tail(Sql.reads(conn), 4321, 10).await().stream().map(NotificationLog.Entry::seq).toList());
+        } finally {
+            // the connection goes back to the pool as it came
+            conn.query("ROLLBACK").execute().await();
+            conn.query("RESET search_path").execute().await();
+            conn.query("DROP SCHEMA " + schema + " CASCADE").execute().await();
+            conn.close();
+        }
+    }
+
+    @Test
     void retentionRemovesOldEntriesAndRemembersHowFarItWent() {
         Sql reads = Sql.reads(node.database());
         SqlConnection conn = connection();
