@@ -36,8 +36,12 @@ import java.util.logging.Logger;
 public final class LogFollower {
     static final long GAP_WAIT_MS = 10;
     static final long POLL_MS = 500;
-    /** The most rows (transactions) one read of the log takes. */
-    static final int READ_LIMIT = 500;
+    /**
+     * The most rows (transactions) one read of the log takes: a row holds a whole transaction's messages
+     * (a deleteRec of thousands of entities is megabytes), so a node that fell behind catches up in
+     * several bounded reads rather than one that holds everything.
+     */
+    static final int READ_LIMIT = 64;
     private static final Logger LOG = Logger.getLogger(LogFollower.class.getName());
 
     private final Vertx vertx;
