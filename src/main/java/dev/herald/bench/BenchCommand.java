@@ -49,10 +49,10 @@ public final class BenchCommand {
                 owner: { model: pony }
             """;
 
-    private final Map<String, Integer> options = new HashMap<>(Map.of(
-            "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
-            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000,
-            "rounds", 4));
+    private final Map<String, Integer> options = new HashMap<>(Map.ofEntries(
+            Map.entry("records", 5000), Map.entry("concurrency", 32), Map.entry("subscribers", 4), Map.entry("paced", 3000),
+            Map.entry("rate", 1000), Map.entry("fanout", 10_000), Map.entry("idle", 10_000), Map.entry("entities", 10_000),
+            Map.entry("nodes", 3), Map.entry("warmup", 10_000), Map.entry("rounds", 4)));
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private volatile LocalCluster cluster;
@@ -204,6 +204,7 @@ public final class BenchCommand {
         results.put("herald_over_raw", Math.round(ratio * 1000) / 1000.0);
         results.put("pacedLatency", PacedLatency.run(bench));
         results.put("fanout", FanOut.run(bench));
+        results.put("idleSockets", IdleSockets.run(bench));
         results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
         bench.close();
 
@@ -327,8 +328,16 @@ public final class BenchCommand {
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
+        JsonObject i = r.getJsonObject("idleSockets");
+        System.out.printf("idle sockets %d         %s heap and %s RSS per session on node 1 (%d records each); %d subscriptions/s%n",
+                i.getInteger("sockets"), kb(i.getDouble("heap_kb_per_session")), kb(i.getDouble("rss_kb_per_session")),
+                i.getInteger("records_per_socket"), i.getLong("subscriptions_per_s"));
         System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
         printLogCost(r.getJsonObject("notificationLog"));
+    }
+
+    private static String kb(Double value) {
+        return value == null ? "(unavailable)" : String.format("%.1f KB", value);
     }
 
     /** The notification log's cost: the same destroys on the nodes with the log and on those without it, in turns. */
@@ -416,7 +425,7 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] "
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] "
                 + "[--out target/bench-results.json]");
     }
 }
