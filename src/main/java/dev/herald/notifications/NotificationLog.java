@@ -54,6 +54,8 @@ public final class NotificationLog {
     static final String PRUNED_KEY = "log.pruned";
     public static final byte RETIRE = 1;
     public static final byte CREATION = 2;
+    /** The most bytes of transactions one replay reads: more is a replay too large to make (resync). */
+    public static final int REPLAY_BYTES = 16 * 1024 * 1024;
     /** The most rows (transactions) one prune statement removes; it repeats until nothing older is left. */
     static final int PRUNE_BATCH = 2_000;
 
@@ -120,11 +122,8 @@ public final class NotificationLog {
      */
     static final String REPLAY_ROOMS = """
             WITH state AS (%s)
-            SELECT state.epoch, state.pruned, state.head, l.seq, l.body FROM state LEFT JOIN LATERAL (
-                SELECT seq, body FROM herald_log
-                WHERE rooms && $1::text[] AND %s AND seq <= $3
-                ORDER BY seq LIMIT $4) l ON true
-            ORDER BY l.seq""".formatted(STATE, AFTER.formatted("$2"));
+            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (%s) l ON true
+            ORDER BY l.seq""".formatted(STATE, bounded("rooms && $1::text[] AND " + AFTER.formatted("$2") + " AND seq <= $3"));
 
     /**
      * The state and the rows a watcher of model {@code $1} would have received something from in
@@ -135,11 +134,22 @@ public final class NotificationLog {
             WITH state AS (%1$s),
                  created AS (SELECT coalesce(array_agg(k), '{}') AS keys FROM herald_log, unnest(created) k
                              WHERE rooms @> ARRAY[$1::text] AND %2$s AND seq <= $3 AND starts_with(k, $1 || ' '))
-            SELECT state.epoch, state.pruned, state.head, l.seq, l.body FROM state LEFT JOIN LATERAL (
-                SELECT seq, body FROM herald_log
-                WHERE (rooms @> ARRAY[$1::text] OR rooms && (SELECT keys FROM created)) AND %2$s AND seq <= $3
-                ORDER BY seq LIMIT $4) l ON true
-            ORDER BY l.seq""".formatted(STATE, AFTER.formatted("$2"));
+            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (%3$s) l ON true
+            ORDER BY l.seq""".formatted(STATE, AFTER.formatted("$2"),
+            bounded("(rooms @> ARRAY[$1::text] OR rooms && (SELECT keys FROM created)) AND " + AFTER.formatted("$2") + " AND seq <= $3"));
+
+    /**
+     * The first {@code $4} rows that match {@code where}, in order, with their bodies only while the
+     * bodies before them add up to less than {@code $5} bytes ({@code kept}): a replay never holds more
+     * than about that much, however large the transactions it crosses (their sizes come from the
+     * values' headers, without reading them).
+     */
+    private static String bounded(String where) {
+        return """
+                SELECT seq, CASE WHEN kept THEN body END AS body, kept FROM (
+                    SELECT seq, body, coalesce(sum(octet_length(body)) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) < $5 AS kept
+                    FROM (SELECT seq, body FROM herald_log WHERE %s ORDER BY seq LIMIT $4) matched) sized""".formatted(where);
+    }
 
     /**
      * Removes up to {@value #PRUNE_BATCH} of the oldest rows numbered before the cutoff, and remembers
@@ -175,8 +185,11 @@ public final class NotificationLog {
     public record State(String epoch, long pruned, long head) {
     }
 
-    /** Entries read in the same snapshot as a {@link State}. */
-    public record Replay(State state, List<Entry> entries) {
+    /**
+     * Entries read in the same snapshot as a {@link State}; {@code cut}: the transactions to read held
+     * more than {@value #REPLAY_BYTES} bytes, and the entries stop before the end.
+     */
+    public record Replay(State state, List<Entry> entries, boolean cut) {
     }
 
     /** Rows read from the log, as entries; {@code rows}: how many rows they came from. */
@@ -245,9 +258,13 @@ public final class NotificationLog {
 
     /** The entries to the rooms of {@code records} of {@code model} in {@code (after, upTo]}, at most {@code limit}. */
     public static Future<Replay> replayRecords(Sql sql, String model, List<String> records, long after, long upTo, int limit) {
+        return replayRecords(sql, model, records, after, upTo, limit, REPLAY_BYTES);
+    }
+
+    static Future<Replay> replayRecords(Sql sql, String model, List<String> records, long after, long upTo, int limit, int maxBytes) {
         Set<String> wanted = new HashSet<>(records);
         String[] keys = records.stream().map(r -> key(model, r)).toArray(String[]::new);
-        return sql.execute(REPLAY_ROOMS, Tuple.of(keys, after, upTo, rowsFor(limit))).map(rows -> replay(rows, limit, after, upTo,
+        return sql.execute(REPLAY_ROOMS, Tuple.of(keys, after, upTo, rowsFor(limit), maxBytes)).map(rows -> replay(rows, limit, after, upTo,
                 e -> !e.creation() && e.model().equals(model) && wanted.contains(e.record())));
     }
 
@@ -256,7 +273,7 @@ public final class NotificationLog {
      * the creations, and every entry of a record created in that span.
      */
     public static Future<Replay> replayWatch(Sql sql, String model, long after, long upTo, int limit) {
-        return sql.execute(REPLAY_WATCH, Tuple.of(model, after, upTo, rowsFor(limit))).map(rows -> {
+        return sql.execute(REPLAY_WATCH, Tuple.of(model, after, upTo, rowsFor(limit), REPLAY_BYTES)).map(rows -> {
             Replay all = replay(rows, Integer.MAX_VALUE, after, upTo, e -> e.model().equals(model));
             Set<String> created = new HashSet<>();
             all.entries().forEach(e -> {
@@ -270,7 +287,7 @@ public final class NotificationLog {
                     watched.add(e);
                 }
             }
-            return new Replay(all.state(), watched);
+            return new Replay(all.state(), watched, all.cut());
         });
     }
 
@@ -298,11 +315,14 @@ public final class NotificationLog {
     private static Replay replay(RowSet<Row> rows, int limit, long after, long upTo, Predicate<Entry> keep) {
         State state = null;
         List<Entry> entries = new ArrayList<>();
+        boolean cut = false;
         for (Row r : rows) {
             if (state == null) {
                 state = state(r);
             }
-            if (r.getValue("seq") != null && entries.size() < limit) {
+            if (r.getValue("seq") != null && !r.getBoolean("kept")) {
+                cut = true;
+            } else if (r.getValue("seq") != null && !cut && entries.size() < limit) {
                 decode(r, e -> {
                     if (entries.size() < limit && e.seq() > after && e.seq() <= upTo && keep.test(e)) {
                         entries.add(e);
@@ -310,7 +330,7 @@ public final class NotificationLog {
                 });
             }
         }
-        return new Replay(state, entries);
+        return new Replay(state, entries, cut);
     }
 
     /** A row's entries, in order. */

@@ -136,7 +136,7 @@ final class SubscriptionFrames {
                             .transform(x -> Future.failedFuture(cause));
                 }
                 NotificationLog.Replay r = read.result();
-                boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY;
+                boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY || r.cut();
                 return subscriptions.endResume(session, resync ? null : r.entries(), watchModel, resync)
                         .compose(resumed -> joins.leave(session, missing.result()).map(resumed))
                         .map(resumed -> new Resume(missing.result(), positioned(new JsonObject(), seq)

@@ -197,6 +197,21 @@ class NotificationLogTest {
     }
 
     @Test
+    void aReplayNeverHoldsMoreThanItsByteBoundAndSaysItWasCut() {
+        Sql reads = Sql.reads(node.database());
+        String kilobyte = "x".repeat(1000);
+        long since = logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte))) - 1;
+        logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte)));
+        logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte)));
+        NotificationLog.Replay bounded = NotificationLog.replayRecords(reads, "large", List.of("1"), since, Long.MAX_VALUE, 100, 1500).await();
+        assertTrue(bounded.cut(), "the third transaction starts past 1,500 bytes");
+        assertEquals(2, bounded.entries().size(), "what came before the bound");
+        NotificationLog.Replay whole = NotificationLog.replayRecords(reads, "large", List.of("1"), since, Long.MAX_VALUE, 100).await();
+        assertFalse(whole.cut());
+        assertEquals(3, whole.entries().size());
+    }
+
+    @Test
     void aWatchReplayHasTheCreationsAndTheLaterMessagesOfRecordsCreatedSinceOnly() {
         Sql reads = Sql.reads(node.database());
         long since = logged(Notification.updated("watched", 1L, new JsonObject()));
