@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -56,6 +57,9 @@ public final class LogFollower {
     private boolean readAgain;
     private long gapTimer = -1;
     private long pollTimer = -1;
+    /** When reading the log began to fail (0: it does not): one warning a minute, not one a poll. */
+    private long failingSince;
+    private long lastWarning;
 
     private record Held(List<Publication.Received> changes, long first, long last) {
     }
@@ -198,8 +202,18 @@ public final class LogFollower {
         NotificationLog.tailRows(reads, cursor, READ_LIMIT).onComplete(done -> {
             reading = false;
             if (done.failed()) {
-                LOG.warning("the notification log could not be read (will try again): " + done.cause());
+                long now = System.nanoTime();
+                if (failingSince == 0 || now - lastWarning > TimeUnit.SECONDS.toNanos(60)) {
+                    LOG.warning("the notification log could not be read" + (failingSince == 0 ? "" : " for "
+                            + TimeUnit.NANOSECONDS.toSeconds(now - failingSince) + " s") + " (trying again every " + POLL_MS + " ms): " + done.cause());
+                    lastWarning = now;
+                }
+                failingSince = failingSince == 0 ? now : failingSince;
                 return;
+            }
+            if (failingSince != 0) {
+                LOG.info("the notification log can be read again, after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince) + " s");
+                failingSince = 0;
             }
             for (Publication.Received change : changes(done.result().entries())) {
                 hand(List.of(change), cursor);
