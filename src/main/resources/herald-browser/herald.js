@@ -199,6 +199,10 @@ class Herald {
   /** A send frame with a reply address; subscription frames are not failed by a close (they are resent). */
   #send(address, body, subscription) {
     return new Promise((resolve, reject) => {
+      if (this.#closed) {
+        reject(new Error('closed'));
+        return;
+      }
       const replyAddress = 'herald.reply.' + ++this.#nextReply;
       const frame = { type: 'send', address, replyAddress, headers: this.#headers(), body };
       this.#pending.set(replyAddress, { resolve, reject, survivesClose: subscription, sent: false });
@@ -379,7 +383,7 @@ function loadSockJS() {
       sockJs = null;
       reject(new Error('cannot load ' + script.src));
     };
-    document.head.append(script);
+    (document.head ?? document.documentElement).append(script);
   });
   return sockJs;
 }
