@@ -96,12 +96,15 @@ public final class BrowserAssets {
     /** The routes that need no token: mount them before authentication. */
     public void mount(Router router) {
         router.get("/").handler(ctx -> redirect(ctx, CONSOLE));
-        router.get(PREFIX + "console").handler(ctx -> redirect(ctx, CONSOLE));
         router.get(PREFIX + "*").handler(this::serve);
     }
 
     private void serve(RoutingContext ctx) {
         String path = ctx.request().path().substring(PREFIX.length());
+        if (path.equals("console")) {
+            redirect(ctx, CONSOLE);
+            return;
+        }
         Asset asset = assets.get(path);
         if (asset == null) {
             if (path.equals(ModelCatalog.PATH.substring(PREFIX.length()))) {
