@@ -16,6 +16,7 @@
 const PING_EVERY_MS = 5000;
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 8000;
+const RECENT_KEPT = 256;
 
 export function connect(options = {}) {
   return new Herald(options);
@@ -36,6 +37,7 @@ class Herald {
   #pending = new Map();   // replyAddress -> { resolve, reject, survivesClose, sent }
   #waiting = [];          // frames of requests made while disconnected
   #nextReply = 0;
+  #recent = [];           // the last notifications no subscription claimed: { model, message }
   #epoch = null;          // the notification log's epoch, from the last subscribe or watch reply
   #since = null;          // BigInt: the largest seq delivered or promised by a reply, in #epoch
 
@@ -59,10 +61,20 @@ class Herald {
     return () => listeners.delete(listener);
   }
 
-  /** Messages of these records (ids as the model's primary key) until each is destroyed. */
-  subscribe(model, ids, onMessage) {
+  /**
+   * Messages of these records (ids as the model's primary key) until each is destroyed. `after`: the
+   * X-Herald-Seq of the GET reply these ids come from; the messages of these records later than it
+   * that arrived before this call (the GET subscribed the socket already) are delivered first.
+   */
+  subscribe(model, ids, onMessage, { after } = {}) {
     if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
-    return this.#add(new Subscription(this, model, ids, onMessage));
+    const subscription = new Subscription(this, model, ids, onMessage);
+    if (after !== undefined && after !== null) {
+      const from = BigInt(after);
+      const missed = this.#recent.filter(r => r.model === model && BigInt(r.message.seq) > from);
+      queueMicrotask(() => missed.forEach(r => subscription.offer(r.model, r.message)));
+    }
+    return this.#add(subscription);
   }
 
   /** The model's `created` messages, and the later messages of the records created since. */
@@ -296,7 +308,12 @@ class Herald {
       this.#since = position;
     }
     const message = { ...body, seq };
-    for (const subscription of [...this.#handles]) subscription.offer(model, message);
+    let claimed = false;
+    for (const subscription of [...this.#handles]) claimed = subscription.offer(model, message) || claimed;
+    if (!claimed && typeof seq === 'string') {
+      this.#recent.push({ model, message });
+      if (this.#recent.length > RECENT_KEPT) this.#recent.shift();
+    }
   }
 }
 
@@ -348,17 +365,19 @@ class Subscription {
     this.ready.reject(error);
   }
 
+  /** Delivers the message if it is this subscription's; says whether it was. */
   offer(model, message) {
-    if (model !== this.model) return;
+    if (model !== this.model) return false;
     const key = String(message.id);
     if (this.watching && message.verb === 'created') this.ids.set(key, message.id);
-    else if (!this.ids.has(key)) return;
+    else if (!this.ids.has(key)) return false;
     if (message.verb === 'destroyed') this.ids.delete(key);
     try {
       this.onMessage(message);
     } catch (e) {
       console.error(e);
     }
+    return true;
   }
 
   close() {

@@ -169,9 +169,16 @@ async function showPage(identity, skip) {
   const records = reply.body.slice(0, PAGE_SIZE);
   view.page?.close();
   view.skip = skip;
-  // subscribed in the same turn as the reply, so no message of these records can slip by
-  view.page = herald.subscribe(identity, records.map(r => r.id), message => onMessage(identity, message));
+  // in the reply's turn, from its position: no message of these records slips by; records destroyed
+  // while the page was read come back in notFound
+  const page = herald.subscribe(identity, records.map(r => r.id), message => onMessage(identity, message),
+    { after: reply.headers['X-Herald-Seq'] });
+  view.page = page;
   ui.body.replaceChildren(...records.map(r => row(identity, r)));
+  page.ready.then(({ notFound }) => notFound.forEach(id => {
+    const tr = rowOf(identity, id);
+    if (tr && view?.page === page) leave(tr);
+  }), () => {});
   ui.previous.disabled = skip === 0;
   ui.next.disabled = reply.body.length <= PAGE_SIZE;
   ui.pageInfo.textContent = records.length === 0 ? 'No records'
