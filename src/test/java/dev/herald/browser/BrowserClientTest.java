@@ -128,6 +128,34 @@ class BrowserClientTest {
     }
 
     @Test
+    void aSubscriptionAfterAGetReplyGetsTheMessagesThatArrivedBeforeIt() {
+        long read = pony("Read by a GET");
+        long marker = pony("Marker");
+        connect(node.adminToken(), null);
+        subscribe("pony", List.of(marker));
+        JsonObject reply = request("GET", "/pony/" + read, null);
+        String position = reply.getJsonObject("headers").getString("X-Herald-Seq");
+        assertTrue(position != null && position.matches("[0-9]+"), reply.encode());
+
+        // the GET subscribed the socket: this update reaches the page before any subscription claims it
+        assertEquals(200, node.patch("/pony/" + read, new JsonObject().put("hobby", "reading")).statusCode());
+        assertEquals(200, node.patch("/pony/" + marker, new JsonObject().put("hobby", "marking")).statusCode());
+        messagesOnceThereAre(1);
+
+        Object late = browser.asyncScript("""
+                const [read, position, done] = arguments;
+                const got = [];
+                t.h.subscribe('pony', [read], m => got.push(m), { after: position });
+                t.h.subscribe('pony', [read], m => got.push('without after: ' + m.verb));
+                setTimeout(() => done(JSON.stringify(got)), 0);
+                """, read, position);
+        JsonArray got = new JsonArray((String) late);
+        assertEquals(1, got.size(), got.encode());
+        assertEquals("reading", got.getJsonObject(0).getJsonObject("data").getString("hobby"));
+        assertTrue(Long.parseLong(got.getJsonObject(0).getString("seq")) > Long.parseLong(position));
+    }
+
+    @Test
     void closingASubscriptionStopsItsMessages() {
         long closed = pony("Closed");
         long open = pony("Open");

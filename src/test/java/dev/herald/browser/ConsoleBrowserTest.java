@@ -2,6 +2,7 @@ package dev.herald.browser;
 
 import dev.herald.testing.Browser;
 import dev.herald.testing.NodeExtension;
+import dev.herald.testing.TestNode;
 import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -263,6 +264,21 @@ class ConsoleBrowserTest {
                 browser.findAll("#records tbody tr").stream().map(r -> r.getDomAttribute("data-herald-id")).toList());
         browser.find("#previous").click();
         browser.await("the first page again", d -> row("pony", ponies.get(0)) != null);
+    }
+
+    @Test
+    void withAuthenticationOffTheConsoleOpensWithoutAToken() {
+        try (TestNode open = TestNode.demo(Map.of("HERALD_AUTH", "none"))) {
+            String url = "http://127.0.0.1:" + open.port() + "/_herald/console/";
+            browser.driver().get(url);
+            browser.forget();
+            browser.driver().get("about:blank");
+            browser.driver().get(url);
+            browser.await("the console connected", d -> status().equals("connected"));
+            browser.await("Pinkie Pie's row", d -> row("pony", 4) != null);
+            assertEquals("Pinkie Pie", cell(4, "name"));
+            assertFalse(browser.find("#sign-in").isDisplayed());
+        }
     }
 
     @Test
