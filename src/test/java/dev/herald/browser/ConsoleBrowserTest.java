@@ -3,6 +3,7 @@ package dev.herald.browser;
 import dev.herald.testing.Browser;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
 import dev.herald.testing.Tier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -158,6 +159,19 @@ class ConsoleBrowserTest {
         browser.await("the refusal", d -> browser.find("[data-herald-error]").getText().contains("401"));
         assertTrue(browser.find("#token").isDisplayed());
         assertEquals(null, browser.script("return sessionStorage.getItem('herald.token')"), "a refused token is forgotten");
+    }
+
+    @Test
+    void anExpiredTokenSignsTheConsoleOutSayingSo() {
+        String shortLived = Tokens.sign(Tokens.claims("brief", 6, "*:*"), TestNode.SECRET);
+        signedOut();
+        browser.driver().get(console() + "#token=" + shortLived);
+        browser.await("the console connected", d -> status().equals("connected"));
+        browser.await("the ponies shown", d -> row("pony", pinkie) != null);
+
+        browser.await("the expiry reported", d -> browser.find("[data-herald-error]").getText().contains("token expired"));
+        assertTrue(browser.find("#token").isDisplayed(), "the sign-in form is back");
+        assertEquals(null, browser.script("return sessionStorage.getItem('herald.token')"), "the expired token is forgotten");
     }
 
     @Test

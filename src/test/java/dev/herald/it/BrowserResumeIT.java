@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The browser client and the console across a kill -9 of their node and its restart on the same port,
  * while another node on the same database carries on: the page sees every notification exactly once,
- * in order (the ones made while it was away replayed), and the console shows connected, reconnecting,
- * connected and catches up by itself. Both nodes run the built jar on the demo models.
+ * in order (the ones made while it was away replayed), and the console, opened from the link the node
+ * printed, shows connected, reconnecting, connected and catches up by itself. Both nodes run the built
+ * jar on the demo models.
  */
 @Tier.Integration
 class BrowserResumeIT {
@@ -42,6 +43,7 @@ class BrowserResumeIT {
 
     private final List<ServerProcess> processes = new ArrayList<>();
     private Map<String, String> env;
+    private String consoleLink;
 
     private int start(int port) throws Exception {
         Map<String, String> nodeEnv = new HashMap<>(env);
@@ -50,6 +52,7 @@ class BrowserResumeIT {
         ServerProcess process = ServerProcess.start(nodeEnv);
         processes.add(process);
         int listening = process.awaitPort();
+        consoleLink = process.awaitLine(l -> l.startsWith("console: ")).substring("console: ".length());
         ClusterNodes.awaitHealth(listening, 1);
         return listening;
     }
@@ -70,6 +73,7 @@ class BrowserResumeIT {
                 "HERALD_HTTP_HOST", "127.0.0.1", "HERALD_DEMO_DATA", "true");
         try {
             int a = start(0);
+            String printedLink = consoleLink;
             int b = start(0);
             List<Long> ponies = new ArrayList<>();
             for (String name : List.of("Blossom", "Bubbles", "Buttercup", "Mojo")) {
@@ -80,7 +84,7 @@ class BrowserResumeIT {
             openClient(a, ponies);
             driver.switchTo().newWindow(WindowType.WINDOW);
             String console = driver.getWindowHandle();
-            openConsole(a);
+            openConsole(printedLink);
 
             call(b, "DELETE", "/pony/" + ponies.get(0), null);
             driver.switchTo().window(page);
@@ -150,8 +154,9 @@ class BrowserResumeIT {
         assertEquals(true, ready, "the page subscribed: " + ready);
     }
 
-    private void openConsole(int port) {
-        browser.driver().get("http://127.0.0.1:" + port + "/_herald/console/#token=" + ADMIN);
+    /** The link the node printed, as a person opens it. */
+    private void openConsole(String link) {
+        browser.driver().get(link);
         browser.await("the console connected", d -> status().equals("connected"));
         browser.script("""
                 window.statusHistory = [];
