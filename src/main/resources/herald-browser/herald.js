@@ -342,7 +342,9 @@ class Subscription {
     const replies = [];
     if (this.watching) replies.push(this.herald._watch(this.model, resuming));
     // a watch's records created before a reconnect are not in the new socket's rooms: subscribe them
-    if (!this.watching || this.ids.size > 0) replies.push(this.herald._subscribe(this.model, [...this.ids.values()], resuming));
+    if (this.ids.size > 0 || (!this.watching && !this.started)) {
+      replies.push(this.herald._subscribe(this.model, [...this.ids.values()], resuming));
+    }
     for (const reply of replies) {
       reply.then(body => this.#answered(body), error => this.#refused(error));
     }

@@ -160,7 +160,13 @@ function showModel(identity) {
 }
 
 async function showPage(identity, skip) {
-  const reply = await herald.request('GET', '/' + identity, { limit: PAGE_SIZE + 1, skip, sort: 'id ASC' });
+  let reply;
+  try {
+    reply = await herald.request('GET', '/' + identity, { limit: PAGE_SIZE + 1, skip, sort: 'id ASC' });
+  } catch (e) {
+    showError(`Reading ${identity}: ${e.message}. Choose the model again once connected.`);
+    return;
+  }
   if (view?.model !== identity) return;
   if (reply.statusCode !== 200) {
     showError(`Reading ${identity} failed: ${describe(reply)}`);
@@ -181,8 +187,12 @@ async function showPage(identity, skip) {
   }), () => {});
   ui.previous.disabled = skip === 0;
   ui.next.disabled = reply.body.length <= PAGE_SIZE;
-  ui.pageInfo.textContent = records.length === 0 ? 'No records'
-    : `Records ${skip + 1}–${skip + records.length}`;
+  showPageInfo();
+}
+
+function showPageInfo() {
+  const shown = ui.body.querySelectorAll('tr:not([data-herald-state="destroyed"])').length;
+  ui.pageInfo.textContent = shown === 0 ? 'No records' : `Records ${view.skip + 1}–${view.skip + shown}`;
 }
 
 ui.previous.addEventListener('click', () => view && showPage(view.model, Math.max(0, view.skip - PAGE_SIZE)));
@@ -228,6 +238,7 @@ function onMessage(identity, message) {
         const added = row(identity, { id: message.id, ...message.data });
         added.classList.add('arrived');
         ui.body.append(added);
+        showPageInfo();
       }
       break;
     case 'updated':
@@ -265,6 +276,7 @@ function leave(tr) {
   tr.dataset.heraldState = 'destroyed';
   tr.classList.add('leaving');
   tr.querySelector('button[data-herald-action="destroy"]').disabled = true;
+  if (view) showPageInfo();
   setTimeout(() => tr.remove(), LEAVE_MS);
 }
 
