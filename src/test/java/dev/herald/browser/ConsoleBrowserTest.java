@@ -320,6 +320,27 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void hostileAssetPathsGetJsonErrorsAndNeverAFileOutsideTheAssets() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/_herald/", "/_herald/..%2f..%2fpom.xml", "/_herald/%2e%2e/%2e%2e/pom.xml",
+                "/_herald/console/console.js/", "/_herald/META-INF/MANIFEST.MF", "/_herald/herald-browser/herald.js",
+                "/_herald/" + "a".repeat(3000), "/_herald/%00", "/_herald/console/..;/..;/pom.xml")) {
+            HttpResponse<String> response = get(http, path, Map.of());
+            // 401: a path that normalises out of /_herald/ (../) is an ordinary route, which needs a token
+            assertTrue(List.of(400, 401, 404).contains(response.statusCode()), path + " answered " + response.statusCode());
+            assertTrue(response.body().isEmpty() || new JsonObject(response.body()).getString("code").startsWith("E_"),
+                    path + ": " + response.body());
+        }
+        HttpResponse<String> post = post(http, "/_herald/herald.js");
+        assertEquals(401, post.statusCode(), "only GET serves assets; anything else needs a token like any route");
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void theModelCatalogueNeedsATokenAndListsWhatItMayRead() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         assertEquals(401, get(http, "/_herald/models", Map.of()).statusCode());
