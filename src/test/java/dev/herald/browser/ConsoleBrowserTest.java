@@ -143,6 +143,10 @@ class ConsoleBrowserTest {
         assertEquals("kickin", cell(pinkie, "hobby"));
         assertTrue(browser.findAll("td[data-herald-attribute='secret']").isEmpty(), "private attributes are not shown");
         assertTokenOnlyInSessionStorage(node.adminToken());
+        @SuppressWarnings("unchecked")
+        List<String> fetched = (List<String>) browser.script("return performance.getEntriesByType('resource').map(e => e.name)");
+        assertTrue(fetched.stream().anyMatch(u -> u.contains("/realtime/info")), fetched.toString());
+        assertTrue(fetched.stream().noneMatch(u -> u.contains("/xhr")), "the console's CSP lets SockJS use WebSocket: " + fetched);
     }
 
     @Test
