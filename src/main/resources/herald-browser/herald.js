@@ -39,7 +39,8 @@ class Herald {
   #nextReply = 0;
   #recent = [];           // the last notifications no subscription claimed: { model, message }
   #epoch = null;          // the notification log's epoch, from the last subscribe or watch reply
-  #since = null;          // BigInt: the largest seq delivered or promised by a reply, in #epoch
+  #since = null;          // BigInt, in #epoch: where a resume starts, the largest seq delivered or promised by a reply
+  #delivered = null;      // BigInt, in #epoch: the largest seq delivered; a replay of it or anything before is dropped
 
   constructor({ url = globalThis.location?.origin, token = null, transports = undefined } = {}) {
     this.#url = String(url).replace(/\/+$/, '') + '/realtime';
@@ -265,6 +266,7 @@ class Herald {
     if (typeof reply.epoch === 'string' && reply.epoch !== this.#epoch) {
       this.#epoch = reply.epoch;
       this.#since = null;
+      this.#delivered = null;
     }
     if (typeof reply.seq === 'string') {
       const seq = BigInt(reply.seq);
@@ -304,8 +306,9 @@ class Herald {
   #notification(model, seq, body) {
     if (typeof seq === 'string') {
       const position = BigInt(seq);
-      if (this.#since !== null && position <= this.#since) return;   // delivered before a reconnect
-      this.#since = position;
+      if (this.#delivered !== null && position <= this.#delivered) return;   // delivered before a reconnect
+      this.#delivered = position;
+      if (this.#since === null || position > this.#since) this.#since = position;
     }
     const message = { ...body, seq };
     let claimed = false;
