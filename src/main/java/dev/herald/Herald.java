@@ -2,6 +2,8 @@ package dev.herald;
 
 import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.browser.BrowserAssets;
+import dev.herald.browser.ModelCatalog;
 import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.haystack.EntitiesVerticle;
@@ -52,11 +54,13 @@ public final class Herald {
                 config.notificationLog() ? database : null, config.logRetention());
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
         HaystackApi haystack = new HaystackApi(vertx, node);
+        BrowserAssets browser = BrowserAssets.load();
+        ModelCatalog catalog = new ModelCatalog(models);
         return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), config.notificationLog()))
                 .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database, config.notificationLog())))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack),
+                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack, browser, catalog),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port));
     }

@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.auth.TokenCommand;
 import dev.herald.bench.BenchCommand;
+import dev.herald.browser.BrowserAssets;
 import dev.herald.cluster.Cluster;
 import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
@@ -108,11 +109,15 @@ public final class Main {
         herald.auth().mint("admin", List.of("*:*"), ADMIN_TOKEN_SECONDS).ifPresentOrElse(token -> {
             System.out.println("admin token (valid 7 days, all permissions):");
             System.out.println("  " + token);
+            System.out.println("console: http://localhost:" + herald.port() + BrowserAssets.CONSOLE + "#token=" + token);
             System.out.println("try: curl -H 'Authorization: Bearer " + token + "' http://localhost:" + herald.port() + "/pony");
             System.out.println("more tokens: java -jar target/herald.jar token --sub alice --permissions 'pony:read,pony:destroy'");
-        }, () -> System.out.println(config.auth() == HeraldConfig.AuthMode.NONE
-                ? "authentication is OFF (HERALD_AUTH=none)"
-                : "tokens: signed by your identity provider (HERALD_JWT_PUBLIC_KEY)"));
+        }, () -> {
+            System.out.println(config.auth() == HeraldConfig.AuthMode.NONE
+                    ? "authentication is OFF (HERALD_AUTH=none)"
+                    : "tokens: signed by your identity provider (HERALD_JWT_PUBLIC_KEY)");
+            System.out.println("console: http://localhost:" + herald.port() + BrowserAssets.CONSOLE);
+        });
         System.out.flush();
     }
 }

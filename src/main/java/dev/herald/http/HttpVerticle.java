@@ -5,6 +5,8 @@ import dev.herald.auth.Principal;
 import dev.herald.blueprint.ActionRequest;
 import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.browser.BrowserAssets;
+import dev.herald.browser.ModelCatalog;
 import dev.herald.config.HeraldConfig;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.ErrorCode;
@@ -31,8 +33,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then
- * the Haystack ops and the blueprint routes, which need a token before their body is read. Every
+ * The HTTP verticle (one instance per event loop): health, the browser client and console under
+ * {@code /_herald/}, the SockJS endpoint {@code /realtime}, then the Haystack ops, the console's model
+ * catalogue and the blueprint routes, which need a token before their body is read. Every
  * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
  * deadlines of {@link ConnectionDeadlines}.
  */
@@ -50,10 +53,12 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private final BrowserAssets browser;
+    private final ModelCatalog catalog;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack) {
+                        SocketEndpoint sockets, HaystackApi haystack, BrowserAssets browser, ModelCatalog catalog) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -61,6 +66,8 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.sockets = sockets;
         this.haystack = haystack;
+        this.browser = browser;
+        this.catalog = catalog;
     }
 
     @Override
@@ -69,11 +76,13 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
+        browser.mount(router);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
+        router.get(ModelCatalog.PATH).handler(this::catalog);
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
         router.errorHandler(400, this::unroutable);
@@ -127,6 +136,11 @@ public final class HttpVerticle extends VerticleBase {
 
     private static Principal principal(RoutingContext ctx) {
         return ctx.get(PRINCIPAL);
+    }
+
+    private void catalog(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json; charset=utf-8")
+                .end(catalog.readableBy(principal(ctx)).encode());
     }
 
     private void blueprint(RoutingContext ctx) {

@@ -42,6 +42,8 @@ class ModelsLoaderTest {
             "via to other model      | a: { attributes: { xs: { collection: b, via: y } } }, b: { attributes: { y: { model: b } } }      | model 'a', attribute 'xs': via 'y' does not point back",
             "bad identity            | Pony: { attributes: {} }                                          | model 'Pony': identity must be lower-case",
             "sql in identity         | \"a;drop\": { attributes: {} }                                     | model 'a;drop': identity must be",
+            "leading underscore      | _herald: { attributes: {} }                                       | model '_herald': identities starting with '_' are reserved for Herald",
+            "underscore model        | _x: { attributes: {} }                                            | model '_x': identities starting with '_' are reserved",
             "reserved identity       | health: { attributes: {} }                                        | model 'health': identity is reserved",
             "bad attribute name      | a: { attributes: { 'x y': { type: string } } }                    | model 'a', attribute 'x y': name must be",
             "reserved attribute      | a: { attributes: { id: { type: string } } }                       | model 'a', attribute 'id': 'id' is defined by Herald",
