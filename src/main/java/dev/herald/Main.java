@@ -7,6 +7,7 @@ import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
+import dev.herald.metrics.Metrics;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsException;
@@ -69,9 +70,10 @@ public final class Main {
             LOG.warning("HERALD_AUTH=none: AUTHENTICATION IS OFF, anyone who can reach this port can read and destroy every record");
         }
         Database database = Database.open(config);
+        Metrics metrics = Metrics.of(config);
         Cluster cluster;
         try {
-            cluster = config.cluster() ? Cluster.join(config).await() : Cluster.standalone(Vertx.vertx());
+            cluster = config.cluster() ? Cluster.join(config, metrics).await() : Cluster.standalone(metrics.vertx().build());
         } catch (ConfigException e) {
             database.close();
             throw e;
@@ -83,7 +85,7 @@ public final class Main {
         Vertx vertx = cluster.vertx();
         Herald herald;
         try {
-            herald = Herald.start(cluster, config, models, database.connectOptions()).await();
+            herald = Herald.start(cluster, config, models, database.connectOptions(), metrics).await();
         } catch (Exception e) {
             // await() rethrows a failure as it is, checked exceptions (a refused connection) included
             vertx.close().await();

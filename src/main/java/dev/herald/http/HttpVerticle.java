@@ -11,6 +11,7 @@ import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.input.BoundedJson;
+import dev.herald.metrics.Metrics;
 import dev.herald.realtime.SocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,7 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then
+ * The HTTP verticle (one instance per event loop): health and metrics, the SockJS endpoint {@code /realtime}, then
  * the Haystack ops and the blueprint routes, which need a token before their body is read. Every
  * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
  * deadlines of {@link ConnectionDeadlines}.
@@ -50,10 +51,11 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private final Metrics metrics;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack) {
+                        SocketEndpoint sockets, HaystackApi haystack, Metrics metrics) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -61,6 +63,7 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.sockets = sockets;
         this.haystack = haystack;
+        this.metrics = metrics;
     }
 
     @Override
@@ -69,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
+        router.get("/metrics").handler(this::metrics);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
@@ -100,6 +104,21 @@ public final class HttpVerticle extends VerticleBase {
                 .setStatusCode(report.up() ? 200 : 503)
                 .putHeader("content-type", "application/json")
                 .end(report.json().encode()));
+    }
+
+    /**
+     * {@code GET /metrics}, no token needed (like {@code /health}): every meter in the Prometheus text
+     * format, rendered off the event loop. With {@code HERALD_METRICS=false}, 404: {@code metrics} is a
+     * reserved identity, never a model.
+     */
+    private void metrics(RoutingContext ctx) {
+        if (!metrics.enabled()) {
+            answer(ctx, ApiError.notFound("Metrics are off on this node (HERALD_METRICS=false)."));
+            return;
+        }
+        vertx.executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("content-type", Metrics.CONTENT_TYPE).end(text))
+                .onFailure(ctx::fail);
     }
 
     /**

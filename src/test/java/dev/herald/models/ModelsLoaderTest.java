@@ -43,6 +43,7 @@ class ModelsLoaderTest {
             "bad identity            | Pony: { attributes: {} }                                          | model 'Pony': identity must be lower-case",
             "sql in identity         | \"a;drop\": { attributes: {} }                                     | model 'a;drop': identity must be",
             "reserved identity       | health: { attributes: {} }                                        | model 'health': identity is reserved",
+            "metrics is reserved     | metrics: { attributes: {} }                                       | model 'metrics': identity is reserved",
             "bad attribute name      | a: { attributes: { 'x y': { type: string } } }                    | model 'a', attribute 'x y': name must be",
             "reserved attribute      | a: { attributes: { id: { type: string } } }                       | model 'a', attribute 'id': 'id' is defined by Herald",
             "two kinds               | a: { attributes: { x: { type: string, model: a } } }              | model 'a', attribute 'x': needs exactly one of",
