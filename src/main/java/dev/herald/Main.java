@@ -34,7 +34,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException, java.io.IOException {
-        Logging.configure();
+        Logging.configure(System.getenv("HERALD_LOG_FORMAT"));
         try {
             HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
             if (args.length > 0 && args[0].equals("token")) {
@@ -82,6 +82,7 @@ public final class Main {
             database.close();
             throw new ConfigException("cannot join the cluster: " + e.getMessage());
         }
+        LogContext.node(cluster.nodeId());
         Vertx vertx = cluster.vertx();
         Herald herald;
         try {
@@ -96,6 +97,8 @@ public final class Main {
             vertx.close().await();
             database.close();
         }, "herald-shutdown"));
+        LOG.info(() -> "node " + herald.node() + " is up: listening on port " + herald.port() + ", " + database.description()
+                + ", cluster " + (config.cluster() ? "'" + config.clusterName() + "'" : "off") + ", metrics " + (metrics.enabled() ? "on" : "off"));
         printBanner(config, models, database, cluster, herald);
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.errors;
 
+import dev.herald.LogContext;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -108,7 +109,7 @@ public final class Failures {
 
     private static ApiError internal(Throwable failure) {
         String correlationId = UUID.randomUUID().toString();
-        LOG.log(Level.SEVERE, "unexpected failure, correlation id " + correlationId, failure);
+        LogContext.withCorrelationId(correlationId, () -> LOG.log(Level.SEVERE, "unexpected failure, correlation id " + correlationId, failure));
         return ApiError.internal(correlationId);
     }
 }

@@ -3,8 +3,6 @@ package dev.herald.metrics;
 import dev.herald.config.HeraldConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,8 +38,7 @@ public final class Metrics {
 
     public static Metrics on() {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new ProcessorMetrics().bindTo(prometheus);
-        new UptimeMetrics().bindTo(prometheus);
+        // the JVM's, the CPU's and uptime come with Vert.x's JVM metrics (vertx()); open files are not among them
         new FileDescriptorMetrics().bindTo(prometheus);
         return new Metrics(prometheus, prometheus);
     }
