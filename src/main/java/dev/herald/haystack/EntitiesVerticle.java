@@ -63,7 +63,7 @@ public final class EntitiesVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE).setName("herald-entities")).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
         notifier = new Notifier(vertx, logged);
         expiry = vertx.setPeriodic(30_000, t -> Watches.expire(reads)

@@ -101,7 +101,7 @@ public final class SubscriptionVerticle extends VerticleBase {
         meters.logPosition(() -> follower == null ? 0 : follower.cursor());
         Future<Void> following = Future.succeededFuture();
         if (database != null) {
-            pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
+            pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("herald-log"))
                     .connectingTo(new PgConnectOptions(database).setCachePreparedStatements(true)).using(vertx).build();
             reads = Sql.reads(pool);
             follower = new LogFollower(vertx, reads, this::deliver);

@@ -67,7 +67,7 @@ public final class RecordsVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(POOL_SIZE))
+                .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("herald-records"))
                 .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.DoubleSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +85,9 @@ class MetricsTest {
         Scrape scrape = new Scrape(text);
         assertTrue(scrape.has("vertx_http_server_requests_total", "method", "GET", "code", "200"), "Vert.x HTTP server metrics");
         assertTrue(scrape.has("vertx_eventbus_handlers"), "Vert.x event-bus metrics");
-        assertTrue(scrape.has("vertx_pool_in_use"), "Vert.x pool metrics");
+        for (String pool : List.of("herald-records", "herald-entities", "herald-log")) {
+            assertTrue(scrape.has("vertx_pool_in_use", "pool_type", "sql", "pool_name", pool), "Vert.x pool metrics of " + pool);
+        }
         assertTrue(scrape.has("jvm_memory_used_bytes"), "JVM metrics");
         assertTrue(scrape.has("process_files_open_files"), "file descriptors");
         for (String outcome : List.of("ok", "not_found", "refused", "error")) {
@@ -113,6 +116,45 @@ class MetricsTest {
         assertEquals(0, destroys(after, "error") - destroys(before, "error"), "a 400 is no destroy");
         assertEquals(0, after.value("herald_destroys_total", "model", "toy", "outcome", "ok")
                 - before.value("herald_destroys_total", "model", "toy", "outcome", "ok"));
+    }
+
+    private static HttpResponse<Buffer> haystack(String op, String col, String... values) {
+        JsonArray rows = new JsonArray();
+        for (String v : values) {
+            rows.add(new JsonObject().put(col, v));
+        }
+        JsonObject grid = new JsonObject().put("meta", new JsonObject().put("ver", "2.0"))
+                .put("cols", new JsonArray().add(new JsonObject().put("name", col))).put("rows", rows);
+        return node.post("/api/" + op, grid);
+    }
+
+    private static double entities(Scrape scrape, String outcome) {
+        return scrape.value("herald_destroys_total", "model", "entity", "outcome", outcome);
+    }
+
+    @Test
+    void deleteRecCountsTheEntitiesItDeletedOrItsOneRefusal() {
+        String parent = UUID.randomUUID().toString();
+        String child = UUID.randomUUID().toString();
+        String lone = UUID.randomUUID().toString();
+        JsonObject rows = new JsonObject().put("meta", new JsonObject().put("ver", "2.0"))
+                .put("cols", new JsonArray().add(new JsonObject().put("name", "id")).add(new JsonObject().put("name", "siteRef")))
+                .put("rows", new JsonArray()
+                        .add(new JsonObject().put("id", "r:" + parent))
+                        .add(new JsonObject().put("id", "r:" + child).put("siteRef", "r:" + parent))
+                        .add(new JsonObject().put("id", "r:" + lone)));
+        assertEquals(200, node.post("/api/createRec", rows).statusCode());
+        Scrape before = scrape();
+
+        assertEquals(400, haystack("deleteRec", "id", "r:" + parent).statusCode(), "the child refers to it");
+        assertEquals(404, haystack("deleteRec", "id", "r:" + UUID.randomUUID()).statusCode());
+        assertEquals(200, haystack("deleteRec", "id", "r:" + child, "r:" + lone).statusCode());
+
+        Scrape after = scrape();
+        assertEquals(2, entities(after, "ok") - entities(before, "ok"), "two entities deleted");
+        assertEquals(1, entities(after, "refused") - entities(before, "refused"));
+        assertEquals(1, entities(after, "not_found") - entities(before, "not_found"));
+        assertEquals(0, entities(after, "error") - entities(before, "error"));
     }
 
     @Test
