@@ -80,10 +80,12 @@ final class Rooms {
     void leaveAll(String socketId) {
         SocketSession session = sockets.get(socketId);
         Set<String> rooms = roomsOfSocket.remove(socketId);
+        if (rooms != null) {
+            subscriptionCount -= rooms.size();
+        }
         if (session == null || rooms == null) {
             return;
         }
-        subscriptionCount -= rooms.size();
         for (String room : rooms) {
             leaveRoom(records, room, session);
             leaveRoom(watchers, room, session);
