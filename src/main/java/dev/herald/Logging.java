@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.jul.Log4jBridgeHandler;
 
 /**
@@ -26,6 +27,9 @@ final class Logging {
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "log4j2");
         }
+        // started now, with this configuration: started by the first record instead, Log4j could be
+        // starting while the JVM already exits (a refused configuration), and say so on stderr
+        LogManager.getContext(false);
         Log4jBridgeHandler.install(true, null, true);
     }
 

@@ -94,6 +94,17 @@ class OperationsIT {
     }
 
     @Test
+    void malformedOperationsVariablesRefuseToStartNamingTheVariable() throws Exception {
+        for (Map.Entry<String, String> bad : List.of(Map.entry("HERALD_LOG_FORMAT", "logfmt"), Map.entry("HERALD_LOG_FORMAT", "{\"json\"}"),
+                Map.entry("HERALD_METRICS", "maybe"))) {
+            ServerProcess.Result result = ServerProcess.run(Map.of(bad.getKey(), bad.getValue(), "HERALD_DATA_DIR", dataDir.toString()));
+            assertEquals(2, result.status(), bad + ": " + result.stderr());
+            assertEquals("herald: " + bad.getKey() + "=" + bad.getValue() + " is not " + (bad.getKey().equals("HERALD_METRICS")
+                    ? "true or false" : "text or json"), result.stderr().strip(), "one plain line, whatever the format asked for");
+        }
+    }
+
+    @Test
     void textLogsKeepTheirLines() throws Exception {
         try (ServerProcess server = ServerProcess.startEmbedded(env(dataDir, "text"))) {
             server.awaitPort();
