@@ -8,6 +8,7 @@ import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
+import dev.herald.metrics.Metrics;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsException;
@@ -34,7 +35,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException, java.io.IOException {
-        Logging.configure();
+        Logging.configure(System.getenv("HERALD_LOG_FORMAT"));
         try {
             HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
             if (args.length > 0 && args[0].equals("token")) {
@@ -70,9 +71,10 @@ public final class Main {
             LOG.warning("HERALD_AUTH=none: AUTHENTICATION IS OFF, anyone who can reach this port can read and destroy every record");
         }
         Database database = Database.open(config);
+        Metrics metrics = Metrics.of(config);
         Cluster cluster;
         try {
-            cluster = config.cluster() ? Cluster.join(config).await() : Cluster.standalone(Vertx.vertx());
+            cluster = config.cluster() ? Cluster.join(config, metrics).await() : Cluster.standalone(metrics.vertx().build());
         } catch (ConfigException e) {
             database.close();
             throw e;
@@ -81,10 +83,11 @@ public final class Main {
             database.close();
             throw new ConfigException("cannot join the cluster: " + e.getMessage());
         }
+        LogContext.node(cluster.nodeId());
         Vertx vertx = cluster.vertx();
         Herald herald;
         try {
-            herald = Herald.start(cluster, config, models, database.connectOptions()).await();
+            herald = Herald.start(cluster, config, models, database.connectOptions(), metrics).await();
         } catch (Exception e) {
             // await() rethrows a failure as it is, checked exceptions (a refused connection) included
             vertx.close().await();
@@ -95,6 +98,8 @@ public final class Main {
             vertx.close().await();
             database.close();
         }, "herald-shutdown"));
+        LOG.info(() -> "node " + herald.node() + " is up: listening on port " + herald.port() + ", " + database.description()
+                + ", cluster " + (config.cluster() ? "'" + config.clusterName() + "'" : "off") + ", metrics " + (metrics.enabled() ? "on" : "off"));
         printBanner(config, models, database, cluster, herald);
     }
 

@@ -13,6 +13,7 @@ import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.input.BoundedJson;
+import dev.herald.metrics.Metrics;
 import dev.herald.realtime.SocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,9 +34,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, the browser client and console under
- * {@code /_herald/}, the SockJS endpoint {@code /realtime}, then the Haystack ops, the console's model
- * catalogue and the blueprint routes, which need a token before their body is read. Every
+ * The HTTP verticle (one instance per event loop): health and metrics, the browser client and console
+ * under {@code /_herald/}, the SockJS endpoint {@code /realtime}, then the Haystack ops, the console's
+ * model catalogue and the blueprint routes, which need a token before their body is read. Every
  * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
  * deadlines of {@link ConnectionDeadlines}.
  */
@@ -53,12 +54,13 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private final Metrics metrics;
     private final BrowserAssets browser;
     private final ModelCatalog catalog;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack, BrowserAssets browser, ModelCatalog catalog) {
+                        SocketEndpoint sockets, HaystackApi haystack, Metrics metrics, BrowserAssets browser, ModelCatalog catalog) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -66,6 +68,7 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.sockets = sockets;
         this.haystack = haystack;
+        this.metrics = metrics;
         this.browser = browser;
         this.catalog = catalog;
     }
@@ -76,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
+        router.get("/metrics").handler(this::metrics);
         browser.mount(router);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
@@ -109,6 +113,21 @@ public final class HttpVerticle extends VerticleBase {
                 .setStatusCode(report.up() ? 200 : 503)
                 .putHeader("content-type", "application/json")
                 .end(report.json().encode()));
+    }
+
+    /**
+     * {@code GET /metrics}, no token needed (like {@code /health}): every meter in the Prometheus text
+     * format, rendered off the event loop. With {@code HERALD_METRICS=false}, 404: {@code metrics} is a
+     * reserved identity, never a model.
+     */
+    private void metrics(RoutingContext ctx) {
+        if (!metrics.enabled()) {
+            answer(ctx, ApiError.notFound("Metrics are off on this node (HERALD_METRICS=false)."));
+            return;
+        }
+        vertx.executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("content-type", Metrics.CONTENT_TYPE).end(text))
+                .onFailure(ctx::fail);
     }
 
     /**

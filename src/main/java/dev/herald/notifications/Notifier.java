@@ -4,6 +4,7 @@ import dev.herald.database.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
@@ -80,7 +81,8 @@ public final class Notifier {
         try {
             Buffer publication = outgoing.publication();
             if (publication != null) {
-                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication);
+                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication, new DeliveryOptions()
+                        .addHeader(NotificationAddresses.COMMITTED_AT, Long.toString(System.currentTimeMillis())));
             }
         } catch (RuntimeException e) {
             // the changes are committed (and logged: every node will read them from the log)

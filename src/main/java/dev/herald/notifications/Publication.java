@@ -45,10 +45,21 @@ public final class Publication {
         private final Buffer originJson;
         private final List<Delivery> deliveries;
         private JsonObject origin;
+        private long committedAt;
 
         public Received(Buffer originJson, List<Delivery> deliveries) {
             this.originJson = originJson;
             this.deliveries = deliveries;
+        }
+
+        /** When the change committed (epoch milliseconds on its node); 0 when unknown (read from the log). */
+        public long committedAt() {
+            return committedAt;
+        }
+
+        /** All {@code changes}, published together, committed at {@code committedAt}. */
+        public static void committedAt(List<Received> changes, long committedAt) {
+            changes.forEach(c -> c.committedAt = committedAt);
         }
 
         /** The origin; {@link IllegalArgumentException} when it is not a JSON object. */
@@ -76,6 +87,7 @@ public final class Publication {
         public Received with(List<Delivery> some) {
             Received r = new Received(originJson, some);
             r.origin = origin;
+            r.committedAt = committedAt;
             return r;
         }
     }

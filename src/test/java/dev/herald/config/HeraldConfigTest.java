@@ -35,6 +35,20 @@ class HeraldConfigTest {
         assertEquals(Duration.ofSeconds(60), c.idleTimeout());
         assertEquals(Duration.ofSeconds(30), c.statementTimeout());
         assertEquals(Duration.ofSeconds(60), c.socketIdleTimeout());
+        assertTrue(c.metrics(), "/metrics is on by default");
+        assertEquals(HeraldConfig.LogFormat.TEXT, c.logFormat());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false, false", "FALSE, false", "0, false", "no, false", "true, true", " yes , true"})
+    void metricsAreSwitchedByHeraldMetrics(String value, boolean expected) {
+        assertEquals(expected, HeraldConfig.fromEnv(Map.of("HERALD_METRICS", value)).metrics());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"json, JSON", "JSON, JSON", " text , TEXT", "Text, TEXT"})
+    void theLogFormatIsTextOrJson(String value, HeraldConfig.LogFormat expected) {
+        assertEquals(expected, HeraldConfig.fromEnv(Map.of("HERALD_LOG_FORMAT", value)).logFormat());
     }
 
     @ParameterizedTest
@@ -66,6 +80,12 @@ class HeraldConfigTest {
             "HERALD_SOCKET_IDLE_TIMEOUT | 31d               | HERALD_SOCKET_IDLE_TIMEOUT=31d is out of range",
             "HERALD_STATEMENT_TIMEOUT | 25d                 | HERALD_STATEMENT_TIMEOUT=25d is out of range 1ms..2147483647ms",
             "HERALD_IDLE_TIMEOUT   | 999999999999d          | out of range",
+            "HERALD_METRICS        | off                    | HERALD_METRICS=off is not true or false",
+            "HERALD_METRICS        | true; rm -rf /         | HERALD_METRICS=true; rm -rf / is not true or false",
+            "HERALD_METRICS        | tru\u0000e            | is not true or false",
+            "HERALD_LOG_FORMAT     | logfmt                 | HERALD_LOG_FORMAT=logfmt is not text or json",
+            "HERALD_LOG_FORMAT     | json,text              | HERALD_LOG_FORMAT=json,text is not text or json",
+            "HERALD_LOG_FORMAT     | jsonl                  | is not text or json",
     })
     void malformedValuesAreRefusedNamingTheVariable(String name, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> HeraldConfig.fromEnv(Map.of(name, value)));

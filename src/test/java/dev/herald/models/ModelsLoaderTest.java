@@ -45,6 +45,7 @@ class ModelsLoaderTest {
             "leading underscore      | _herald: { attributes: {} }                                       | model '_herald': identities starting with '_' are reserved for Herald",
             "underscore model        | _x: { attributes: {} }                                            | model '_x': identities starting with '_' are reserved",
             "reserved identity       | health: { attributes: {} }                                        | model 'health': identity is reserved",
+            "metrics is reserved     | metrics: { attributes: {} }                                       | model 'metrics': identity is reserved",
             "bad attribute name      | a: { attributes: { 'x y': { type: string } } }                    | model 'a', attribute 'x y': name must be",
             "reserved attribute      | a: { attributes: { id: { type: string } } }                       | model 'a', attribute 'id': 'id' is defined by Herald",
             "two kinds               | a: { attributes: { x: { type: string, model: a } } }              | model 'a', attribute 'x': needs exactly one of",
