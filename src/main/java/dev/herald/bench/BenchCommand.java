@@ -53,6 +53,12 @@ public final class BenchCommand {
             "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
             "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000,
             "rounds", 4));
+    /** {@code --only deleteRec}: that scenario alone, with the log and then without it; null: every phase. */
+    private String only;
+
+    {
+        options.put("deleteRecRounds", 3);
+    }
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private volatile LocalCluster cluster;
@@ -108,6 +114,11 @@ public final class BenchCommand {
             String value = args.get(++i);
             if (name.equals("out")) {
                 out = Path.of(value);
+            } else if (name.equals("only")) {
+                if (!value.equals("deleteRec")) {
+                    throw usage("--only takes deleteRec");
+                }
+                only = value;
             } else if (options.containsKey(name)) {
                 options.put(name, positive(name, value));
             } else {
@@ -196,6 +207,10 @@ public final class BenchCommand {
      */
     private void measure(String token, JsonObject results) {
         BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
+        if (only != null) {
+            measureDeleteRec(token, bench, results);
+            return;
+        }
         WarmUp.run(bench);
         results.put("throughput", Throughput.run(bench));
         results.put("rawDelete", RawDeletes.run(bench));
@@ -215,6 +230,23 @@ public final class BenchCommand {
             BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
             results.put("notificationLog", LogCost.run(with, without));
             with.close();
+            without.close();
+        }
+    }
+
+    /**
+     * {@code --only deleteRec}: the scenario with the log, then on a second set of nodes without it (same
+     * build, same database), for the log's share of the time.
+     */
+    private void measureDeleteRec(String token, BenchContext bench, JsonObject results) {
+        results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        bench.close();
+        System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
+                + "same database), for the log's share ...");
+        try (LocalCluster second = startWithoutLog()) {
+            awaitCluster(second);
+            BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
+            results.put("deleteRecByFilterWithoutLog", DeleteRecByFilter.run(without));
             without.close();
         }
     }
@@ -304,6 +336,10 @@ public final class BenchCommand {
     }
 
     private static void print(JsonObject r) {
+        if (!r.containsKey("throughput")) {
+            printDeleteRec(r);
+            return;
+        }
         JsonObject t = r.getJsonObject("throughput");
         JsonObject p = r.getJsonObject("pacedLatency");
         JsonObject f = r.getJsonObject("fanout");
@@ -327,8 +363,23 @@ public final class BenchCommand {
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
-        System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
+        System.out.printf("deleteRec by filter     %d points under one equip, %d sockets: median end to end %.1f ms, "
+                        + "HTTP response %.1f ms%n", d.getInteger("entities"), d.getInteger("sockets"),
+                d.getDouble("median_end_to_end_ms"), d.getDouble("median_http_response_ms"));
         printLogCost(r.getJsonObject("notificationLog"));
+    }
+
+    private static void printDeleteRec(JsonObject r) {
+        System.out.println();
+        for (String set : List.of("deleteRecByFilter", "deleteRecByFilterWithoutLog")) {
+            JsonObject d = r.getJsonObject(set);
+            System.out.printf("deleteRec by filter, %s: %d points under one equip, %d sockets on %d nodes: median end to end "
+                            + "%.1f ms, HTTP response %.1f ms (rounds: %s)%n", set.endsWith("WithoutLog") ? "log off" : "log on ",
+                    d.getInteger("entities"), d.getInteger("sockets"), d.getInteger("nodes"), d.getDouble("median_end_to_end_ms"),
+                    d.getDouble("median_http_response_ms"), d.getJsonArray("rounds").stream()
+                            .map(o -> String.valueOf(((JsonObject) o).getDouble("end_to_end_ms")))
+                            .collect(java.util.stream.Collectors.joining(" / ")));
+        }
     }
 
     /** The notification log's cost: the same destroys on the nodes with the log and on those without it, in turns. */
@@ -417,6 +468,6 @@ public final class BenchCommand {
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
                 + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] "
-                + "[--out target/bench-results.json]");
+                + "[--deleteRecRounds 3] [--only deleteRec] [--out target/bench-results.json]");
     }
 }
