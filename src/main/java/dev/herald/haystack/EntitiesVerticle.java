@@ -35,7 +35,8 @@ import java.util.function.Function;
  *
  * <p>Requests: {@code {"op":"read"|"deleteRec", "filter", "limit"}} or {@code {"op", "ids":[..]}};
  * {@code {"op":"createRec"|"updateRec", "rows":[v3 dicts]}}; {@code {"op":"resolve"|"exists", "ids"}}.
- * Replies {@code {"status":200,"body":<grid JSON>}}.
+ * Replies {@code {"status":200,"body":<grid JSON>}} to reads; writes render their answer themselves and
+ * reply with the grid's JSON bytes (a {@link io.vertx.core.buffer.Buffer}).
  */
 public final class EntitiesVerticle extends VerticleBase {
     public static final String MODEL = "entity";
@@ -144,7 +145,14 @@ public final class EntitiesVerticle extends VerticleBase {
         });
     }
 
+    /** The transaction of a deleteRec: its own sort memory (see {@link EntitySql#DELETE_WORK_MEM}), the matches locked, then deleted. */
     private Future<EntityWrites.Result> delete(Transaction conn, JsonObject request) {
+        Future<?> memory = conn.query(EntitySql.DELETE_WORK_MEM);
+        Future<EntityWrites.Result> deleted = deleteMatches(conn, request);
+        return memory.compose(v -> deleted);
+    }
+
+    private Future<EntityWrites.Result> deleteMatches(Transaction conn, JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(conn, parse(request.getString("filter")))
                     .compose(filter -> EntityStore.select(conn, filter, request.getInteger("limit", 0), true))
@@ -184,6 +192,6 @@ public final class EntitiesVerticle extends VerticleBase {
 
     private Future<Object> write(JsonObject origin, Function<Transaction, Future<EntityWrites.Result>> body) {
         return notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, body, EntityWrites.Result::notifications)
-                .map(result -> GridJson.encode(result.grid()));
+                .map(EntityWrites.Result::grid);
     }
 }

@@ -161,17 +161,7 @@ final class EntityStore {
             wanted.addAll(EntityRefs.referencedUuids(e));
         }
         wanted.removeAll(knownDisplays.keySet());
-        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of())
-                : client.execute(EntitySql.DISPLAYS, Tuple.of(wanted.toArray(UUID[]::new)))
-                .map(rows -> {
-                    Map<UUID, String> found = new HashMap<>();
-                    rows.forEach(r -> {
-                        if (r.getString(1) != null) {
-                            found.put(r.getUUID(0), r.getString(1));
-                        }
-                    });
-                    return found;
-                });
+        Future<Map<UUID, String>> looked = displays(client, wanted);
         return looked.map(found -> {
             Map<UUID, String> all = new HashMap<>(knownDisplays);
             all.putAll(found);
@@ -181,6 +171,22 @@ final class EntityStore {
             })).toList();
             List<Grid.Column> columns = columns(rows);
             return new Grid(Dict.EMPTY, columns, rows.stream().map(r -> inColumnOrder(r, columns)).toList());
+        });
+    }
+
+    /** The display text of those of the entities {@code ids} that have one (see {@link #displayOf}). */
+    static Future<Map<UUID, String>> displays(Sql client, Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return client.execute(EntitySql.DISPLAYS, Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+            Map<UUID, String> found = new HashMap<>();
+            rows.forEach(r -> {
+                if (r.getString(1) != null) {
+                    found.put(r.getUUID(0), r.getString(1));
+                }
+            });
+            return found;
         });
     }
 
@@ -202,7 +208,8 @@ final class EntityStore {
         return new Dict(ordered);
     }
 
-    private static List<Grid.Column> columns(List<Dict> rows) {
+    /** A response grid's columns: {@code id}, then {@code name} when any row has it, then the rest alphabetically. */
+    static List<Grid.Column> columns(List<Dict> rows) {
         Set<String> rest = new TreeSet<>();
         boolean name = false;
         for (Dict row : rows) {
