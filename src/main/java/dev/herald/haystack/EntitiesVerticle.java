@@ -133,7 +133,7 @@ public final class EntitiesVerticle extends VerticleBase {
     private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(reads, parse(request.getString("filter")))
-                    .compose(filter -> EntityStore.select(reads, filter, request.getInteger("limit", 0), false))
+                    .compose(filter -> EntityStore.select(reads, filter, request.getInteger("limit", 0)))
                     .compose(found -> EntityStore.grid(reads, found, java.util.Map.of()));
         }
         List<String> ids = strings(request.getJsonArray("ids"));
@@ -145,22 +145,16 @@ public final class EntitiesVerticle extends VerticleBase {
         });
     }
 
-    /** The transaction of a deleteRec: its own sort memory (see {@link EntitySql#DELETE_WORK_MEM}), the matches locked, then deleted. */
+    /** deleteRec: the entities deleted first, then what survives checked for references to them (see {@link EntityWrites#deleted}). */
     private Future<EntityWrites.Result> delete(Transaction conn, JsonObject request) {
-        Future<?> memory = conn.query(EntitySql.DELETE_WORK_MEM);
-        Future<EntityWrites.Result> deleted = deleteMatches(conn, request);
-        return memory.compose(v -> deleted);
-    }
-
-    private Future<EntityWrites.Result> deleteMatches(Transaction conn, JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(conn, parse(request.getString("filter")))
-                    .compose(filter -> EntityStore.select(conn, filter, request.getInteger("limit", 0), true))
-                    .compose(found -> EntityWrites.delete(conn,
-                    found.stream().map(dev.herald.haystack.sql.TagStorage::entityId).toList(), found));
+                    .compose(filter -> EntityStore.deleteMatching(conn, filter, request.getInteger("limit", 0)))
+                    .compose(deleted -> EntityWrites.deleted(conn, deleted));
         }
-        return EntityWrites.targets(conn, strings(request.getJsonArray("ids"))).compose(uuids -> EntityStore.byIds(conn, uuids, true)
-                .compose(found -> EntityWrites.delete(conn, uuids, found)));
+        return EntityWrites.targets(conn, strings(request.getJsonArray("ids")))
+                .compose(uuids -> EntityStore.deleteByIds(conn, uuids))
+                .compose(deleted -> EntityWrites.deleted(conn, deleted));
     }
 
     private static Filter parse(String filter) {

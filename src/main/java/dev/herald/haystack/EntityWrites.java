@@ -142,24 +142,25 @@ final class EntityWrites {
     }
 
     /**
-     * Deletes a set of entities together. An entity is blocked only by references from entities that
-     * survive the request; order within the request and cycles inside the set do not matter. The
-     * reference probes, the display texts and the DELETE go in one pipeline: a refusal rolls the
-     * DELETE back with the rest.
+     * The rest of a deleteRec, once its entities are deleted in this transaction: an entity is blocked
+     * only by references from entities that survive the request, so order within the request and cycles
+     * inside the set do not matter, and the set's own references are not even seen (its rows are gone for
+     * the probes that follow in the transaction). A refusal rolls the DELETE back. The probes and the
+     * display texts go in one pipeline.
      */
-    static Future<Result> delete(Transaction conn, List<UUID> targets, List<Dict> locked) {
-        if (targets.isEmpty()) {
+    static Future<Result> deleted(Transaction conn, List<Dict> deleted) {
+        if (deleted.isEmpty()) {
             return Future.succeededFuture(DeletedRows.render(List.of(), Map.of()));
         }
+        List<UUID> targets = deleted.stream().map(TagStorage::entityId).toList();
         Set<UUID> targetSet = new HashSet<>(targets);
         Future<Map<UUID, Set<UUID>>> referrers = referrers(conn, targets, targetSet);
-        Future<Map<UUID, String>> displays = displays(conn, locked, targetSet);
-        Future<RowSet<Row>> deleted = conn.execute(EntitySql.DELETE, Tuple.of((Object) targets.toArray(UUID[]::new)));
-        return Future.all(referrers, displays, deleted).compose(done -> {
+        Future<Map<UUID, String>> displays = displays(conn, deleted, targetSet);
+        return Future.all(referrers, displays).compose(done -> {
             if (!referrers.result().isEmpty()) {
                 return Future.failedFuture(HaystackErrors.badRequest(hasChildren(referrers.result())));
             }
-            return Future.succeededFuture(DeletedRows.render(locked, displays.result()));
+            return Future.succeededFuture(DeletedRows.render(deleted, displays.result()));
         });
     }
 
@@ -188,8 +189,8 @@ final class EntityWrites {
     }
 
     /**
-     * The entities outside the request's set that refer to one in it: for each such target, its referrers
-     * in PostgreSQL's order of ids. The set is probed {@link EntitySql#REFERRING_PROBE_IDS} ids at a time,
+     * The surviving entities that refer to one of the deleted: for each such target, its referrers in
+     * PostgreSQL's order of ids. The set is probed {@link EntitySql#REFERRING_PROBE_IDS} ids at a time,
      * every probe in one pipeline.
      */
     private static Future<Map<UUID, Set<UUID>>> referrers(Transaction conn, List<UUID> targets, Set<UUID> targetSet) {
@@ -203,9 +204,6 @@ final class EntityWrites {
             for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
                 rows.forEach(r -> {
                     UUID child = r.getUUID(0);
-                    if (targetSet.contains(child)) {
-                        return;
-                    }
                     for (UUID target : r.getArrayOfUUIDs(1)) {
                         if (targetSet.contains(target)) {
                             children.computeIfAbsent(target, k -> new java.util.TreeSet<>(BY_TEXT)).add(child);

@@ -245,6 +245,11 @@ final class SocketSession {
         onContext(() -> write(frame));
     }
 
+    /** Frames in order, written in one task on the socket's context. */
+    void send(List<Buffer> frames) {
+        onContext(() -> frames.forEach(this::write));
+    }
+
     /** A request of this socket's is being worked on: its reply will follow. */
     void requestStarted() {
         onContext(() -> {

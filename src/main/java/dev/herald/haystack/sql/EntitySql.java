@@ -78,10 +78,26 @@ public final class EntitySql {
     private static final String SELECT = "SELECT e.id, e.tags FROM entity e";
 
     /** The entities matching {@code where} (from {@link FilterSql}), by id, up to {@code limit} (0: all). */
-    public static String select(String where, int limit, boolean forUpdate) {
-        return SELECT + " WHERE " + where + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "")
-                + (forUpdate ? " FOR UPDATE OF e" : "");
+    public static String select(String where, int limit) {
+        return SELECT + " WHERE " + where + " ORDER BY e.id" + (limit > 0 ? " LIMIT " + limit : "");
     }
+
+    /**
+     * deleteRec by filter: deletes the entities matching {@code where} (from {@link FilterSql}), up to
+     * {@code limit} of them by id (0: all), and returns them as they were. One statement takes the locks,
+     * deletes and reads (a {@code SELECT ... FOR UPDATE} first would touch every row twice); the rows come
+     * in no particular order, their tags as text ({@link TagStorage#decode(String)}).
+     */
+    public static String deleteMatching(String where, int limit) {
+        if (limit <= 0) {
+            return "DELETE FROM entity e WHERE " + where + " RETURNING e.id, e.tags::text";
+        }
+        return "DELETE FROM entity d WHERE d.id IN (SELECT e.id FROM entity e WHERE " + where + " ORDER BY e.id LIMIT " + limit
+                + " FOR UPDATE OF e) RETURNING d.id, d.tags::text";
+    }
+
+    /** deleteRec by ids: deletes the entities in {@code $1} and returns them as they were (tags as text), in no particular order. */
+    public static final String DELETE_BY_IDS = "DELETE FROM entity WHERE id = ANY($1) RETURNING id, tags::text";
 
     /** The entities in {@code $1}. */
     public static String byIds(boolean forUpdate) {
@@ -109,18 +125,10 @@ public final class EntitySql {
 
     /**
      * The entities that refer to one in {@code $1}, with what they refer to; run once per
-     * {@link #REFERRING_PROBE_IDS} ids, pipelined. Rows of the request's own set are left out by the
-     * caller.
+     * {@link #REFERRING_PROBE_IDS} ids, pipelined, after the request's DELETE in the same transaction, so
+     * only entities that survive the request are found.
      */
     public static final String REFERRING = "SELECT c.id, c.refs FROM entity c WHERE c.refs && $1";
-
-    /**
-     * For the transaction of a large deleteRec: its rows are sorted by id (a 10,000-entity request needs
-     * several MiB) and this keeps the sort in memory; {@code LOCAL}, so it ends with the transaction.
-     */
-    public static final String DELETE_WORK_MEM = "SET LOCAL work_mem = '32MB'";
-
-    public static final String DELETE = "DELETE FROM entity WHERE id = ANY($1)";
 
     private EntitySql() {
     }
