@@ -168,10 +168,10 @@ final class EntityWrites {
      * The display text of every entity the deleted ones show: their own (from their tags) and that of
      * the entities they refer to outside the set (read).
      */
-    private static Future<Map<UUID, String>> displays(Sql conn, List<Dict> locked, Set<UUID> targetSet) {
+    private static Future<Map<UUID, String>> displays(Sql conn, List<Dict> deleted, Set<UUID> targetSet) {
         Map<UUID, String> displays = new HashMap<>();
         Set<UUID> outside = new HashSet<>();
-        for (Dict e : locked) {
+        for (Dict e : deleted) {
             String dis = EntityStore.displayOf(e);
             if (dis != null) {
                 displays.put(TagStorage.entityId(e), dis);
