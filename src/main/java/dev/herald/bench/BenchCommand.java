@@ -52,9 +52,12 @@ public final class BenchCommand {
     private final Map<String, Integer> options = new HashMap<>(Map.ofEntries(
             Map.entry("records", 5000), Map.entry("concurrency", 32), Map.entry("subscribers", 4), Map.entry("paced", 3000),
             Map.entry("rate", 1000), Map.entry("fanout", 10_000), Map.entry("idle", 10_000), Map.entry("entities", 10_000),
-            Map.entry("nodes", 3), Map.entry("warmup", 10_000), Map.entry("rounds", 4), Map.entry("profile", 0)));
+            Map.entry("nodes", 3), Map.entry("warmup", 10_000), Map.entry("rounds", 4), Map.entry("deleteRecRounds", 3),
+            Map.entry("profile", 0)));
     /** With {@code --profile 1}: the first set of nodes records with JFR, and the samples are counted by phase. */
     private Profile profile;
+    /** {@code --only deleteRec}: that scenario alone, with the log and then without it; null: every phase. */
+    private String only;
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private volatile LocalCluster cluster;
@@ -110,6 +113,11 @@ public final class BenchCommand {
             String value = args.get(++i);
             if (name.equals("out")) {
                 out = Path.of(value);
+            } else if (name.equals("only")) {
+                if (!value.equals("deleteRec")) {
+                    throw usage("--only takes deleteRec");
+                }
+                only = value;
             } else if (options.containsKey(name)) {
                 options.put(name, positive(name, value));
             } else {
@@ -212,6 +220,10 @@ public final class BenchCommand {
      */
     private void measure(String token, JsonObject results) {
         BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
+        if (only != null) {
+            measureDeleteRec(token, bench, results);
+            return;
+        }
         phase("warm-up", () -> {
             WarmUp.run(bench);
             return null;
@@ -241,6 +253,23 @@ public final class BenchCommand {
 
     private <T> T phase(String name, java.util.function.Supplier<T> run) {
         return profile == null ? run.get() : profile.phase(name, run);
+    }
+
+    /**
+     * {@code --only deleteRec}: the scenario with the log, then on a second set of nodes without it (same
+     * build, same database), for the log's share of the time.
+     */
+    private void measureDeleteRec(String token, BenchContext bench, JsonObject results) {
+        results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        bench.close();
+        System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
+                + "same database), for the log's share ...");
+        try (LocalCluster second = startWithoutLog()) {
+            awaitCluster(second);
+            BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
+            results.put("deleteRecByFilterWithoutLog", DeleteRecByFilter.run(without));
+            without.close();
+        }
     }
 
     /** The second set of nodes: its own ports and Hazelcast cluster, the first set's database and secret. */
@@ -328,6 +357,10 @@ public final class BenchCommand {
     }
 
     private static void print(JsonObject r) {
+        if (!r.containsKey("throughput")) {
+            printDeleteRec(r);
+            return;
+        }
         JsonObject t = r.getJsonObject("throughput");
         JsonObject p = r.getJsonObject("pacedLatency");
         JsonObject f = r.getJsonObject("fanout");
@@ -355,12 +388,27 @@ public final class BenchCommand {
         System.out.printf("idle sockets %d         %s heap and %s RSS per session on node 1 (%d records each); %d subscriptions/s%n",
                 i.getInteger("sockets"), kb(i.getDouble("heap_kb_per_session")), kb(i.getDouble("rss_kb_per_session")),
                 i.getInteger("records_per_socket"), i.getLong("subscriptions_per_s"));
-        System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
+        System.out.printf("deleteRec by filter     %d points under one equip, %d sockets: median end to end %.1f ms, "
+                        + "HTTP response %.1f ms%n", d.getInteger("entities"), d.getInteger("sockets"),
+                d.getDouble("median_end_to_end_ms"), d.getDouble("median_http_response_ms"));
         printLogCost(r.getJsonObject("notificationLog"));
     }
 
     private static String kb(Double value) {
         return value == null ? "(unavailable)" : String.format("%.1f KB", value);
+    }
+
+    private static void printDeleteRec(JsonObject r) {
+        System.out.println();
+        for (String set : List.of("deleteRecByFilter", "deleteRecByFilterWithoutLog")) {
+            JsonObject d = r.getJsonObject(set);
+            System.out.printf("deleteRec by filter, %s: %d points under one equip, %d sockets on %d nodes: median end to end "
+                            + "%.1f ms, HTTP response %.1f ms (rounds: %s)%n", set.endsWith("WithoutLog") ? "log off" : "log on ",
+                    d.getInteger("entities"), d.getInteger("sockets"), d.getInteger("nodes"), d.getDouble("median_end_to_end_ms"),
+                    d.getDouble("median_http_response_ms"), d.getJsonArray("rounds").stream()
+                            .map(o -> String.valueOf(((JsonObject) o).getDouble("end_to_end_ms")))
+                            .collect(java.util.stream.Collectors.joining(" / ")));
+        }
     }
 
     /** The notification log's cost: the same destroys on the nodes with the log and on those without it, in turns. */
@@ -448,7 +496,7 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] [--profile 1] "
-                + "[--out target/bench-results.json]");
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] "
+                + "[--rounds 4] [--deleteRecRounds 3] [--only deleteRec] [--profile 1] [--out target/bench-results.json]");
     }
 }

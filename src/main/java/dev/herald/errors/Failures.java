@@ -22,9 +22,14 @@ public final class Failures {
     private Failures() {
     }
 
-    /** Answers a request/reply message: {@code {"status":200,"body":..}}, or a failure carrying the ApiError. */
+    /**
+     * Answers a request/reply message: {@code {"status":200,"body":..}}, or the body itself when it is
+     * already JSON bytes (a {@link io.vertx.core.buffer.Buffer}, which travels as it is), or a failure
+     * carrying the ApiError.
+     */
     public static void reply(io.vertx.core.eventbus.Message<?> message, io.vertx.core.Future<?> outcome) {
-        outcome.onSuccess(body -> message.reply(new JsonObject().put("status", 200).put("body", body)))
+        outcome.onSuccess(body -> message.reply(body instanceof io.vertx.core.buffer.Buffer bytes ? bytes
+                        : new JsonObject().put("status", 200).put("body", body)))
                 .onFailure(failure -> {
                     ApiError error = toApiError(failure);
                     message.fail(error.status(), error.toJson().encode());

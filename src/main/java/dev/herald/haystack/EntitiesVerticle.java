@@ -36,7 +36,8 @@ import java.util.function.Function;
  *
  * <p>Requests: {@code {"op":"read"|"deleteRec", "filter", "limit"}} or {@code {"op", "ids":[..]}};
  * {@code {"op":"createRec"|"updateRec", "rows":[v3 dicts]}}; {@code {"op":"resolve"|"exists", "ids"}}.
- * Replies {@code {"status":200,"body":<grid JSON>}}.
+ * Replies {@code {"status":200,"body":<grid JSON>}} to reads; writes render their answer themselves and
+ * reply with the grid's JSON bytes (a {@link io.vertx.core.buffer.Buffer}).
  */
 public final class EntitiesVerticle extends VerticleBase {
     public static final String MODEL = "entity";
@@ -93,7 +94,7 @@ public final class EntitiesVerticle extends VerticleBase {
         return switch (op) {
             case "read" -> read(request).map(GridJson::encode);
             case "deleteRec" -> counted(notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, tx -> delete(tx, request),
-                    EntityWrites.Result::notifications)).map(result -> GridJson.encode(result.grid()));
+                    EntityWrites.Result::notifications)).map(EntityWrites.Result::grid);
             case "createRec" -> write(origin, tx -> EntityWrites.create(tx, rows(request)));
             case "updateRec" -> write(origin, tx -> EntityWrites.update(tx, rows(request)));
             case "watchSub" -> watch(request, Watches::subscribe);
@@ -136,7 +137,7 @@ public final class EntitiesVerticle extends VerticleBase {
     private Future<dev.herald.haystack.json.Grid> read(JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(reads, parse(request.getString("filter")))
-                    .compose(filter -> EntityStore.select(reads, filter, request.getInteger("limit", 0), false))
+                    .compose(filter -> EntityStore.select(reads, filter, request.getInteger("limit", 0)))
                     .compose(found -> EntityStore.grid(reads, found, java.util.Map.of()));
         }
         List<String> ids = strings(request.getJsonArray("ids"));
@@ -148,15 +149,16 @@ public final class EntitiesVerticle extends VerticleBase {
         });
     }
 
+    /** deleteRec: the entities deleted first, then what survives checked for references to them (see {@link EntityWrites#deleted}). */
     private Future<EntityWrites.Result> delete(Transaction conn, JsonObject request) {
         if (request.containsKey("filter")) {
             return FilterRefs.canonical(conn, parse(request.getString("filter")))
-                    .compose(filter -> EntityStore.select(conn, filter, request.getInteger("limit", 0), true))
-                    .compose(found -> EntityWrites.delete(conn,
-                    found.stream().map(dev.herald.haystack.sql.TagStorage::entityId).toList(), found));
+                    .compose(filter -> EntityStore.deleteMatching(conn, filter, request.getInteger("limit", 0)))
+                    .compose(deleted -> EntityWrites.deleted(conn, deleted));
         }
-        return EntityWrites.targets(conn, strings(request.getJsonArray("ids"))).compose(uuids -> EntityStore.byIds(conn, uuids, true)
-                .compose(found -> EntityWrites.delete(conn, uuids, found)));
+        return EntityWrites.targets(conn, strings(request.getJsonArray("ids")))
+                .compose(uuids -> EntityStore.deleteByIds(conn, uuids))
+                .compose(deleted -> EntityWrites.deleted(conn, deleted));
     }
 
     private static Filter parse(String filter) {
@@ -202,6 +204,6 @@ public final class EntitiesVerticle extends VerticleBase {
 
     private Future<Object> write(JsonObject origin, Function<Transaction, Future<EntityWrites.Result>> body) {
         return notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, body, EntityWrites.Result::notifications)
-                .map(result -> GridJson.encode(result.grid()));
+                .map(EntityWrites.Result::grid);
     }
 }

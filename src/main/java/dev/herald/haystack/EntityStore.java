@@ -104,28 +104,50 @@ final class EntityStore {
         return out;
     }
 
-    /** The matches of a filter, by id, up to {@code limit} (0: all); {@code FOR UPDATE} when deleting. */
-    static Future<List<Dict>> select(Sql client, Filter filter, int limit, boolean lock) {
+    /** The matches of a filter, by id, up to {@code limit} (0: all). */
+    static Future<List<Dict>> select(Sql client, Filter filter, int limit) {
         SqlFilter where = FilterSql.toSql(filter, 1);
-        return client.execute(EntitySql.select(where.where(), limit, lock), Tuple.from(where.params()))
+        return client.execute(EntitySql.select(where.where(), limit), Tuple.from(where.params()))
                 .map(EntityStore::dicts);
+    }
+
+    /** Deletes the matches of a filter, up to {@code limit} (0: all); the entities as they were, by id. */
+    static Future<List<Dict>> deleteMatching(Sql client, Filter filter, int limit) {
+        SqlFilter where = FilterSql.toSql(filter, 1);
+        return client.execute(EntitySql.deleteMatching(where.where(), limit), Tuple.from(where.params())).map(rows -> {
+            List<Row> sorted = new ArrayList<>(rows.size());
+            rows.forEach(sorted::add);
+            sorted.sort(java.util.Comparator.comparing(r -> r.getUUID(0).toString()));
+            List<Dict> out = new ArrayList<>(sorted.size());
+            sorted.forEach(r -> out.add(TagStorage.decode(r.getString(1))));
+            return out;
+        });
+    }
+
+    /** Deletes the entities {@code ids}; they as they were, in the order of {@code ids}; one gone meanwhile is a 404. */
+    static Future<List<Dict>> deleteByIds(Sql client, List<UUID> ids) {
+        return client.execute(EntitySql.DELETE_BY_IDS, Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> inOrder(ids, rows, r -> TagStorage.decode(r.getString(1))));
     }
 
     /** The entities, in the order of {@code ids}; one deleted meanwhile is a 404. */
     static Future<List<Dict>> byIds(Sql client, List<UUID> ids, boolean lock) {
-        return client.execute(EntitySql.byIds(lock), Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
-            Map<UUID, Dict> found = new HashMap<>();
-            rows.forEach(r -> found.put(r.getUUID(0), TagStorage.decode(r.getJsonObject(1))));
-            List<Dict> ordered = new ArrayList<>();
-            for (UUID id : ids) {
-                Dict entity = found.get(id);
-                if (entity == null) {
-                    throw HaystackErrors.notFound("@" + id);
-                }
-                ordered.add(entity);
+        return client.execute(EntitySql.byIds(lock), Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> inOrder(ids, rows, r -> TagStorage.decode(r.getJsonObject(1))));
+    }
+
+    private static List<Dict> inOrder(List<UUID> ids, Iterable<Row> rows, java.util.function.Function<Row, Dict> decode) {
+        Map<UUID, Dict> found = new HashMap<>();
+        rows.forEach(r -> found.put(r.getUUID(0), decode.apply(r)));
+        List<Dict> ordered = new ArrayList<>(ids.size());
+        for (UUID id : ids) {
+            Dict entity = found.get(id);
+            if (entity == null) {
+                throw HaystackErrors.notFound("@" + id);
             }
-            return ordered;
-        });
+            ordered.add(entity);
+        }
+        return ordered;
     }
 
     /** Those of the entities that exist, in the order of {@code ids}. */
@@ -161,17 +183,7 @@ final class EntityStore {
             wanted.addAll(EntityRefs.referencedUuids(e));
         }
         wanted.removeAll(knownDisplays.keySet());
-        Future<Map<UUID, String>> looked = wanted.isEmpty() ? Future.succeededFuture(Map.of())
-                : client.execute(EntitySql.DISPLAYS, Tuple.of(wanted.toArray(UUID[]::new)))
-                .map(rows -> {
-                    Map<UUID, String> found = new HashMap<>();
-                    rows.forEach(r -> {
-                        if (r.getString(1) != null) {
-                            found.put(r.getUUID(0), r.getString(1));
-                        }
-                    });
-                    return found;
-                });
+        Future<Map<UUID, String>> looked = displays(client, wanted);
         return looked.map(found -> {
             Map<UUID, String> all = new HashMap<>(knownDisplays);
             all.putAll(found);
@@ -181,6 +193,22 @@ final class EntityStore {
             })).toList();
             List<Grid.Column> columns = columns(rows);
             return new Grid(Dict.EMPTY, columns, rows.stream().map(r -> inColumnOrder(r, columns)).toList());
+        });
+    }
+
+    /** The display text of those of the entities {@code ids} that have one (see {@link #displayOf}). */
+    static Future<Map<UUID, String>> displays(Sql client, Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return client.execute(EntitySql.DISPLAYS, Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+            Map<UUID, String> found = new HashMap<>();
+            rows.forEach(r -> {
+                if (r.getString(1) != null) {
+                    found.put(r.getUUID(0), r.getString(1));
+                }
+            });
+            return found;
         });
     }
 
@@ -202,7 +230,8 @@ final class EntityStore {
         return new Dict(ordered);
     }
 
-    private static List<Grid.Column> columns(List<Dict> rows) {
+    /** A response grid's columns: {@code id}, then {@code name} when any row has it, then the rest alphabetically. */
+    static List<Grid.Column> columns(List<Dict> rows) {
         Set<String> rest = new TreeSet<>();
         boolean name = false;
         for (Dict row : rows) {

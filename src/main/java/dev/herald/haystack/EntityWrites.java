@@ -1,6 +1,7 @@
 package dev.herald.haystack;
 
 import dev.herald.haystack.json.Grid;
+import dev.herald.haystack.json.GridJson;
 import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.json.JsonVersion;
@@ -12,9 +13,12 @@ import dev.herald.haystack.value.Ref;
 import dev.herald.haystack.value.Remove;
 import dev.herald.notifications.Notification;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import dev.herald.database.Sql;
 import dev.herald.database.Transaction;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -34,11 +38,14 @@ import java.util.stream.Collectors;
  */
 final class EntityWrites {
     private static final int MAX_NAMED_CHILDREN = 10;
+    /** PostgreSQL's order of UUIDs (unsigned bytes), which is the order of their lower-case text. */
+    private static final java.util.Comparator<UUID> BY_TEXT = java.util.Comparator.comparing(UUID::toString);
 
     private EntityWrites() {
     }
 
-    record Result(Grid grid, List<Notification> notifications) {
+    /** What a write answers (its grid, as JSON bytes) and what it notifies. */
+    record Result(Buffer grid, List<Notification> notifications) {
     }
 
     /**
@@ -72,7 +79,7 @@ final class EntityWrites {
                     .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                             ? HaystackErrors.badRequest("an entity with one of these ids already exists") : e))
                     .compose(done -> EntityStore.grid(conn, canonical, Map.of()))
-                    .map(grid -> new Result(grid, grid.rows().stream().map(EntityWrites::created).toList()));
+                    .map(grid -> new Result(GridJson.encode(grid).toBuffer(), grid.rows().stream().map(EntityWrites::created).toList()));
         });
     }
 
@@ -111,7 +118,7 @@ final class EntityWrites {
                     for (int i = 0; i < rows.size(); i++) {
                         messages.add(updated(before.get(i), rows.get(i)));
                     }
-                    return new Result(grid, messages);
+                    return new Result(GridJson.encode(grid).toBuffer(), messages);
                 }));
     }
 
@@ -135,56 +142,86 @@ final class EntityWrites {
     }
 
     /**
-     * Deletes a set of entities together. An entity is blocked only by references from entities that
-     * survive the request; order within the request and cycles inside the set do not matter.
+     * The rest of a deleteRec, once its entities are deleted in this transaction: an entity is blocked
+     * only by references from entities that survive the request, so order within the request and cycles
+     * inside the set do not matter, and the set's own references are not even seen (its rows are gone for
+     * the probes that follow in the transaction). A refusal rolls the DELETE back. The probes and the
+     * display texts go in one pipeline.
      */
-    static Future<Result> delete(Transaction conn, List<UUID> targets, List<Dict> locked) {
-        if (targets.isEmpty()) {
-            return Future.succeededFuture(new Result(Grid.empty(Dict.EMPTY), List.of()));
+    static Future<Result> deleted(Transaction conn, List<Dict> deleted) {
+        if (deleted.isEmpty()) {
+            return Future.succeededFuture(DeletedRows.render(List.of(), Map.of()));
         }
-        UUID[] ids = targets.toArray(UUID[]::new);
+        List<UUID> targets = deleted.stream().map(TagStorage::entityId).toList();
         Set<UUID> targetSet = new HashSet<>(targets);
-        return conn.execute(EntitySql.REFERRING, Tuple.of((Object) ids)).compose(rows -> {
-            Map<UUID, List<UUID>> children = new java.util.TreeMap<>();
-            rows.forEach(r -> {
-                for (UUID target : r.getArrayOfUUIDs(1)) {
-                    if (targetSet.contains(target)) {
-                        children.computeIfAbsent(target, k -> new ArrayList<>()).add(r.getUUID(0));
-                    }
-                }
-            });
-            if (!children.isEmpty()) {
-                return Future.failedFuture(HaystackErrors.hasChildren(hasChildren(children)));
+        Future<Map<UUID, Set<UUID>>> referrers = referrers(conn, targets, targetSet);
+        Future<Map<UUID, String>> displays = displays(conn, deleted, targetSet);
+        return Future.all(referrers, displays).compose(done -> {
+            if (!referrers.result().isEmpty()) {
+                return Future.failedFuture(HaystackErrors.hasChildren(hasChildren(referrers.result())));
             }
-            Map<UUID, String> displays = new HashMap<>();
-            locked.forEach(e -> {
-                String dis = EntityStore.displayOf(e);
-                if (dis != null) {
-                    displays.put(TagStorage.entityId(e), dis);
-                }
-            });
-            return EntityStore.grid(conn, locked, displays).compose(grid -> conn
-                    .execute(EntitySql.DELETE, Tuple.of((Object) ids))
-                    .map(done -> new Result(grid, destroyed(grid))));
+            return Future.succeededFuture(DeletedRows.render(deleted, displays.result()));
         });
     }
 
-    private static String hasChildren(Map<UUID, List<UUID>> children) {
+    /**
+     * The display text of every entity the deleted ones show: their own (from their tags) and that of
+     * the entities they refer to outside the set (read).
+     */
+    private static Future<Map<UUID, String>> displays(Sql conn, List<Dict> deleted, Set<UUID> targetSet) {
+        Map<UUID, String> displays = new HashMap<>();
+        Set<UUID> outside = new HashSet<>();
+        for (Dict e : deleted) {
+            String dis = EntityStore.displayOf(e);
+            if (dis != null) {
+                displays.put(TagStorage.entityId(e), dis);
+            }
+            for (UUID target : EntityRefs.referencedUuids(e)) {
+                if (!targetSet.contains(target)) {
+                    outside.add(target);
+                }
+            }
+        }
+        return EntityStore.displays(conn, outside).map(found -> {
+            displays.putAll(found);
+            return displays;
+        });
+    }
+
+    /**
+     * The surviving entities that refer to one of the deleted: for each such target, its referrers in
+     * PostgreSQL's order of ids. The set is probed {@link EntitySql#REFERRING_PROBE_IDS} ids at a time,
+     * every probe in one pipeline.
+     */
+    private static Future<Map<UUID, Set<UUID>>> referrers(Transaction conn, List<UUID> targets, Set<UUID> targetSet) {
+        List<Tuple> probes = new ArrayList<>();
+        for (int from = 0; from < targets.size(); from += EntitySql.REFERRING_PROBE_IDS) {
+            List<UUID> chunk = targets.subList(from, Math.min(targets.size(), from + EntitySql.REFERRING_PROBE_IDS));
+            probes.add(Tuple.of((Object) chunk.toArray(UUID[]::new)));
+        }
+        return conn.executeBatch(EntitySql.REFERRING, probes).map(first -> {
+            Map<UUID, Set<UUID>> children = new java.util.TreeMap<>(BY_TEXT);
+            for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
+                rows.forEach(r -> {
+                    UUID child = r.getUUID(0);
+                    for (UUID target : r.getArrayOfUUIDs(1)) {
+                        if (targetSet.contains(target)) {
+                            children.computeIfAbsent(target, k -> new java.util.TreeSet<>(BY_TEXT)).add(child);
+                        }
+                    }
+                });
+            }
+            return children;
+        });
+    }
+
+    private static String hasChildren(Map<UUID, Set<UUID>> children) {
         return children.entrySet().stream().map(e -> {
-            List<UUID> list = e.getValue();
+            Set<UUID> list = e.getValue();
             String named = list.stream().limit(MAX_NAMED_CHILDREN).map(u -> "@" + u).collect(Collectors.joining(", "));
             return "Cannot delete @" + e.getKey() + ": referenced by " + list.size() + " child entit"
                     + (list.size() == 1 ? "y" : "ies") + " (" + named + (list.size() > MAX_NAMED_CHILDREN ? ", ..." : "") + ")";
         }).collect(Collectors.joining("; "));
-    }
-
-    /** One {@code destroyed} per deleted entity, on address {@code entity}, {@code previous} in v3 JSON. */
-    private static List<Notification> destroyed(Grid grid) {
-        return grid.rows().stream().map(row -> {
-            String id = TagStorage.entityId(EntityRefs.mapRefs(row, r -> Ref.of(r.id()))).toString();
-            JsonObject previous = HaystackJson.encodeDict(row, JsonVersion.V3);
-            return Notification.destroyed(EntitiesVerticle.MODEL, id, previous);
-        }).toList();
     }
 
     /** Resolves ids (UUIDs or fqnames) of existing entities, in order: 404 for unknown ones, 400 for repeats. */

@@ -75,16 +75,25 @@ public final class HaystackApi {
         Future.succeededFuture(op)
                 .compose(name -> OPS.containsKey(name) ? run(name, principal, ctx)
                         : Future.failedFuture(HaystackErrors.notFound("No op '" + name + "'")))
-                .map(grid -> answer == GridFormat.ZINC ? ZincWriter.write(GridJson.decode(grid)) : grid.encode())
+                .map(grid -> answer == GridFormat.ZINC ? Buffer.buffer(ZincWriter.write(GridJson.decode(json(grid)))) : bytes(grid))
                 .onSuccess(body -> send(ctx, 200, answer, body))
                 .onFailure(failure -> sendError(ctx, failure));
+    }
+
+    /** A grid as the persistence verticle answers it: a JSON object, or its JSON bytes. */
+    private static JsonObject json(Object grid) {
+        return grid instanceof Buffer bytes ? new JsonObject(bytes) : (JsonObject) grid;
+    }
+
+    private static Buffer bytes(Object grid) {
+        return grid instanceof Buffer bytes ? bytes : ((JsonObject) grid).toBuffer();
     }
 
     private static GridFormat answerFormat(RoutingContext ctx) {
         return GridFormat.forAccept(String.join(",", ctx.request().headers().getAll(HttpHeaders.ACCEPT)));
     }
 
-    private Future<JsonObject> run(String op, Principal principal, RoutingContext ctx) {
+    private Future<Object> run(String op, Principal principal, RoutingContext ctx) {
         requirePermission(op, principal);
         return switch (op) {
             case "about" -> Future.succeededFuture(GridJson.encode(about()));
@@ -107,7 +116,7 @@ public final class HaystackApi {
         }
     }
 
-    private Future<JsonObject> execute(String op, Principal principal, Grid grid) {
+    private Future<Object> execute(String op, Principal principal, Grid grid) {
         JsonObject command = new JsonObject().put("op", op).put("origin", new JsonObject().put("node", node)
                 .put("subject", principal.subject()).put("viaSocket", false));
         if (op.startsWith("watch")) {
@@ -122,8 +131,8 @@ public final class HaystackApi {
             grid.rows().forEach(row -> rows.add(HaystackJson.encodeDict(row, JsonVersion.V3)));
             command.put("rows", rows);
         }
-        return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE, command, DELIVERY)
-                .map(reply -> reply.body().getJsonObject("body"));
+        return vertx.eventBus().request(HaystackAddresses.EXECUTE, command, DELIVERY)
+                .map(reply -> reply.body() instanceof Buffer bytes ? bytes : ((JsonObject) reply.body()).getValue("body"));
     }
 
     /** WideSky's dispatch: a {@code filter} in the first row wins, else every row's {@code id}. */
@@ -256,7 +265,7 @@ public final class HaystackApi {
                 rows);
     }
 
-    private static Future<Void> send(RoutingContext ctx, int status, GridFormat format, String body) {
+    private static Future<Void> send(RoutingContext ctx, int status, GridFormat format, Buffer body) {
         return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, format.contentType())
                 .putHeader(HttpHeaders.VARY, "Accept").end(body);
     }
@@ -284,6 +293,6 @@ public final class HaystackApi {
         if (error.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
-        return send(ctx, error.status(), format, body);
+        return send(ctx, error.status(), format, Buffer.buffer(body));
     }
 }

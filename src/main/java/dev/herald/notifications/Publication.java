@@ -101,14 +101,7 @@ public final class Publication {
         if (changes.isEmpty()) {
             return null;
         }
-        int size = 12;
-        for (int c = 0; c < changes.size(); c++) {
-            size += 8 + outgoing.origins().get(c).length() + 64 * changes.get(c).notifications().size();
-        }
-        for (Buffer message : outgoing.messages()) {
-            size += message.length();
-        }
-        Buffer out = Buffer.buffer(size);
+        Buffer out = Buffer.buffer(size(outgoing));
         out.appendLong(firstSeq);
         out.appendInt(changes.size());
         int m = 0;
@@ -127,10 +120,28 @@ public final class Publication {
     }
 
     /**
+     * About the publication's length, so that its buffer is allocated once: the messages and origins,
+     * and per notification its flags, lengths, model and an id (a UUID's text, or a number).
+     */
+    private static int size(Outgoing outgoing) {
+        long size = 12;
+        for (Buffer origin : outgoing.origins()) {
+            size += 8 + origin.length();
+        }
+        for (Buffer message : outgoing.messages()) {
+            size += 64 + message.length();
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 8, size);
+    }
+
+    /**
      * A message's JSON. The change it reports is committed, so a message that cannot be rendered (a
      * defect) still goes out, as its verb, id and link fields without the record, and is logged.
      */
     static Buffer rendered(Notification n) {
+        if (n.json() != null) {
+            return n.json();
+        }
         try {
             return n.message().toBuffer();
         } catch (RuntimeException | StackOverflowError e) {

@@ -251,6 +251,11 @@ final class SocketSession {
         onContext(() -> write(frame, meters, committedAt));
     }
 
+    /** Notification frames in order, written in one task on the socket's context, each counted like one. */
+    void sendNotifications(List<Buffer> frames, long committedAt, HeraldMeters meters) {
+        onContext(() -> frames.forEach(frame -> write(frame, meters, committedAt)));
+    }
+
     /** A request of this socket's is being worked on: its reply will follow. */
     void requestStarted() {
         onContext(() -> {

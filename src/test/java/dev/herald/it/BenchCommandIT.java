@@ -65,7 +65,15 @@ class BenchCommandIT {
         assertEquals(200, fanout.getInteger("status"));
         assertEquals(0, fanout.getLong("lost_notifications"));
         assertEquals(0, fanout.getLong("duplicate_notifications"));
-        assertEquals(40, r.getJsonObject("deleteRecByFilter").getInteger("deleted"));
+        JsonObject deleteRec = r.getJsonObject("deleteRecByFilter");
+        assertEquals(3, deleteRec.getJsonArray("rounds").size(), deleteRec.encode());
+        for (Object o : deleteRec.getJsonArray("rounds")) {
+            JsonObject round = (JsonObject) o;
+            assertEquals(40, round.getInteger("deleted"), round.encode());
+            assertEquals(40L * 4, round.getLong("destroyed_received"), "every socket hears of every point: " + round.encode());
+            assertEquals(40L * 4, round.getLong("with_previous"), round.encode());
+            assertEquals(0, round.getLong("duplicates"), round.encode());
+        }
         JsonObject profiled = r.getJsonObject("profile").getJsonObject("throughput").getJsonObject("node 1");
         assertTrue(profiled.getInteger("samples") > 0, profiled.encode());
         assertTrue(profiled.getJsonArray("herald_frames").getString(0).matches("[\\d.]+% dev\\.herald\\..*"), profiled.encode());
@@ -111,7 +119,7 @@ class BenchCommandIT {
     @Test
     void badOptionsAreRefusedWithTheUsage() throws Exception {
         for (List<String> args : List.of(List.of("--records", "-5"), List.of("--records", "many"), List.of("--nope", "3"),
-                List.of("--records"))) {
+                List.of("--records"), List.of("--only", "throughput"))) {
             List<String> all = new ArrayList<>(List.of("bench"));
             all.addAll(args);
             ServerProcess.Result result = ServerProcess.run(Map.of(), all.toArray(String[]::new));

@@ -117,7 +117,8 @@ public final class GridJson {
                 .anyMatch(GridJson::isV3Only);
     }
 
-    private static boolean isV3Only(HaystackValue value) {
+    /** Whether a value exists only in Haystack JSON 3.0, so a grid holding it says {@code "ver":"3.0"}. */
+    public static boolean isV3Only(HaystackValue value) {
         return value instanceof HaystackList || value instanceof Dict || value instanceof Na
                 || value instanceof XStr || value instanceof Symbol;
     }

@@ -18,6 +18,9 @@ import dev.herald.haystack.value.Symbol;
 import dev.herald.haystack.value.Time;
 import dev.herald.haystack.value.Uri;
 import dev.herald.haystack.value.XStr;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -56,6 +59,7 @@ import java.util.UUID;
 public final class TagStorage {
 
     static final String KIND = "_k";
+    private static final JsonFactory JSON = new JsonFactory();
 
     private TagStorage() {
     }
@@ -66,6 +70,82 @@ public final class TagStorage {
 
     public static Dict decode(JsonObject stored) {
         return decodeDict(stored, "tags");
+    }
+
+    /**
+     * The same as {@link #decode(JsonObject)} for the column's text ({@code tags::text}), read in one
+     * streaming pass without building a JSON tree first: what a large deleteRec reads.
+     */
+    public static Dict decode(String stored) {
+        try (JsonParser p = JSON.createParser(stored)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new HaystackFormatException("tags", "stored tags are not a JSON object");
+            }
+            HaystackValue tags = readObject(p, "tags");
+            if (!(tags instanceof Dict dict) || p.nextToken() != null) {
+                throw new HaystackFormatException("tags", "stored tags are not a JSON object");
+            }
+            return dict;
+        } catch (java.io.IOException e) {
+            throw new HaystackFormatException("tags", "stored tags are not JSON: " + e.getMessage());
+        }
+    }
+
+    /** The value whose first token was just read, at {@code location}. */
+    private static HaystackValue readValue(JsonParser p, String location) throws java.io.IOException {
+        JsonToken token = p.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            return readObject(p, location);
+        }
+        if (token == JsonToken.START_ARRAY) {
+            List<HaystackValue> items = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                items.add(readValue(p, location + "[" + items.size() + "]"));
+            }
+            return new HaystackList(items);
+        }
+        throw new HaystackFormatException(location, "stored value is not a JSON object or array");
+    }
+
+    /**
+     * An object: a scalar when it has {@value #KIND} (its fields are collected first: JSONB orders keys by
+     * length, so the kind comes after {@code v}), else a Dict.
+     */
+    private static HaystackValue readObject(JsonParser p, String location) throws java.io.IOException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        boolean nested = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                fields.put(name, readValue(p, location + "." + name));
+                nested = true;
+            } else if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
+                fields.put(name, p.getDecimalValue());
+            } else if (value == JsonToken.VALUE_STRING) {
+                fields.put(name, p.getText());
+            } else if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
+                fields.put(name, value == JsonToken.VALUE_TRUE);
+            } else {
+                fields.put(name, null);
+            }
+        }
+        if (fields.containsKey(KIND) && !nested) {
+            JsonObject scalar = new JsonObject(fields);
+            try {
+                return decodeScalar(scalar);
+            } catch (RuntimeException e) {
+                throw new HaystackFormatException(location, "malformed stored value " + scalar.encode());
+            }
+        }
+        Map<String, HaystackValue> tags = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> field : fields.entrySet()) {
+            if (!(field.getValue() instanceof HaystackValue value)) {
+                throw new HaystackFormatException(location + "." + field.getKey(), "stored value is not a JSON object or array");
+            }
+            tags.put(field.getKey(), value);
+        }
+        return new Dict(tags);
     }
 
     /** The entity's UUID, from its {@code id} tag, which must be a Ref to a lower-case UUID. */

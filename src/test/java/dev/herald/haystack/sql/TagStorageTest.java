@@ -50,6 +50,17 @@ class TagStorageTest {
     }
 
     @Test
+    void theColumnsTextDecodesToTheSameTags() {
+        Dict entity = everyKind();
+        String text = TagStorage.encode(entity).encode();
+        assertEquals(TagStorage.decode(TagStorage.encode(entity)), TagStorage.decode(text));
+        assertEquals(entity, TagStorage.decode(text));
+        // JSONB's own order: shorter keys first, so a scalar's kind comes after its value
+        assertEquals(new Dict(Map.of("a", new Str("x"), "m", Marker.VALUE)),
+                TagStorage.decode("{\"a\": {\"v\": \"x\", \"_k\": \"s\"}, \"m\": {\"_k\": \"m\"}}"));
+    }
+
+    @Test
     void scalarsAreTypedObjects() {
         JsonObject stored = TagStorage.encode(HaystackJson.decodeDict(new JsonObject()
                 .put("n", "n:75 °F").put("u", "n:1").put("r", "r:a Dis").put("l", new JsonArray().add("m:")), "e"));
@@ -88,6 +99,14 @@ class TagStorageTest {
         HaystackFormatException e = assertThrows(HaystackFormatException.class,
                 () -> TagStorage.decode(new JsonObject(stored)));
         assertEquals("tags.a", e.location().replace("[0]", ""));
+        HaystackFormatException fromText = assertThrows(HaystackFormatException.class, () -> TagStorage.decode(stored));
+        assertEquals("tags.a", fromText.location().replace("[0]", ""), "the same from the column's text");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "[]", "\"x\"", "{", "{\"a\":", "{} {}", "{\"a\":{\"_k\":\"s\",\"v\":\"x\"}} trailing", "nul"})
+    void storedTextThatIsNotAnObjectIsReported(String stored) {
+        assertEquals("tags", assertThrows(HaystackFormatException.class, () -> TagStorage.decode(stored)).location());
     }
 
     @Test
