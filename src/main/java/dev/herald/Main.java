@@ -7,12 +7,14 @@ import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
+import dev.herald.drain.Drain;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsException;
 import dev.herald.models.ModelsLoader;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -90,10 +92,11 @@ public final class Main {
             database.close();
             throw new ConfigException("start-up failed (" + database.description() + "): " + e.getMessage());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            vertx.close().await();
-            database.close();
-        }, "herald-shutdown"));
+        List<Drain.Step> steps = new ArrayList<>(herald.drainSteps());
+        steps.add(Drain.Step.of(config.cluster() ? "left the cluster" : "closed Vert.x", vertx::close));
+        steps.add(Drain.Step.database("stopped the database", database::close));
+        Drain drain = new Drain(config.drainTimeout(), steps);
+        Stopping.onSignals(drain);
         printBanner(config, models, database, cluster, herald);
     }
 

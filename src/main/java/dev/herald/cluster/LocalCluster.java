@@ -34,19 +34,21 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Database database;
     private final String pgUrl;
+    private final java.time.Duration drainTimeout;
     private final List<Process> nodes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private LocalCluster(Database database, String pgUrl) {
+    private LocalCluster(Database database, String pgUrl, java.time.Duration drainTimeout) {
         this.database = database;
         this.pgUrl = pgUrl;
+        this.drainTimeout = drainTimeout;
     }
 
     /** {@code env} is added to each node's environment; node output goes to ours, prefixed, when {@code echo}. */
     public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo) {
         Database database = Database.open(config);
-        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()));
+        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()), config.drainTimeout());
         try {
             for (int i = 1; i <= count; i++) {
                 cluster.startNode(config, i, firstPort + i - 1, env, echo);
@@ -108,17 +110,22 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database. */
+    /**
+     * Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). Each
+     * node gets SIGTERM and drains ({@code HERALD_DRAIN_TIMEOUT}); one still running 15 s past its drain
+     * timeout is killed.
+     */
     @Override
-    /** Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         nodes.forEach(Process::destroy);
+        long deadline = System.nanoTime() + drainTimeout.toNanos() + TimeUnit.SECONDS.toNanos(15);
         for (Process node : nodes) {
             try {
-                if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                if (!node.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    System.err.println("herald: a node did not drain in time; killing it");
                     node.destroyForcibly();
                 }
             } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import dev.herald.blueprint.ActionRequest;
 import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
 import dev.herald.config.HeraldConfig;
+import dev.herald.drain.Gate;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
@@ -50,10 +51,11 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private final Gate gate;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack) {
+                        SocketEndpoint sockets, HaystackApi haystack, Gate gate) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -61,6 +63,7 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.sockets = sockets;
         this.haystack = haystack;
+        this.gate = gate;
     }
 
     @Override
@@ -69,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
+        router.get("/health/live").handler(this::live);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
@@ -90,9 +94,36 @@ public final class HttpVerticle extends VerticleBase {
                 .listen();
     }
 
+    /**
+     * Every request but the health checks and the SockJS transports (whose frames pass the gate one by one)
+     * passes the gate: refused with 503 {@code E_UNAVAILABLE} once the node drains, else counted until
+     * its answer is written. Answers written while draining close their connection, so that a client's
+     * next request goes to another node.
+     */
     private void follow(RoutingContext ctx) {
         deadlines.follow(ctx);
+        if (isSockJs(ctx) || ctx.request().path().equals("/health") || ctx.request().path().equals("/health/live")) {
+            ctx.next();
+            return;
+        }
+        if (!gate.enter()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            answer(ctx, ErrorCode.UNAVAILABLE.error("This node is shutting down; send the request to another node."));
+            return;
+        }
+        ctx.addEndHandler(v -> gate.leave());
+        ctx.addHeadersEndHandler(v -> {
+            if (gate.draining()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            }
+        });
         ctx.next();
+    }
+
+    /** Liveness, for an orchestrator: the node's event loops answer, draining or not (readiness is {@code /health}). */
+    private void live(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json")
+                .end(new io.vertx.core.json.JsonObject().put("status", gate.draining() ? "DRAINING" : "ALIVE").encode());
     }
 
     private void health(RoutingContext ctx) {
