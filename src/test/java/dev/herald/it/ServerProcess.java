@@ -157,6 +157,24 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGTERM, as an orchestrator sends it: the node drains. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Its exit status, once it has exited; fails if it is still running after {@code seconds}. */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("herald still running " + seconds + " s later; last lines of stderr: " + stderrTail());
+        }
+        return process.exitValue();
+    }
+
+    /** The last lines it wrote on stderr (its log). */
+    List<String> log() {
+        return stderrTail();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
