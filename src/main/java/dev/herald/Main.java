@@ -8,6 +8,7 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.drain.Drain;
+import dev.herald.drain.Stopping;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsException;
@@ -25,7 +26,9 @@ import java.util.stream.Collectors;
  * prints a token signed with this node's secret; {@code java -jar herald.jar cluster 3} runs a local
  * cluster of three nodes on one PostgreSQL. Configuration errors, and a database that cannot be
  * reached within 30 s, end the process with status 2 and one line saying what to fix; anything else
- * that stops start-up ends it with status 1 (never a process left hanging on its Vert.x threads).
+ * that stops start-up ends it with status 1 (never a process left hanging on its Vert.x threads). A
+ * running node ends on SIGTERM or Ctrl-C by draining ({@link Stopping}): status 0 when it drained within
+ * {@code HERALD_DRAIN_TIMEOUT}, 1 otherwise.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());

@@ -148,8 +148,7 @@ final class AbuseBench {
 
         /** Sockets up to the cap and 10 more, each subscribed to the record and then never read. */
         List<WebSocket> capped(long record) throws Exception {
-            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxPoolSize(cap + 100)
-                    .setMaxConnections(cap + 100));
+            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(cap + 100));
             Sample start = Sample.of(pid);
             List<WebSocket> open = new ArrayList<>();
             int refused = 0;

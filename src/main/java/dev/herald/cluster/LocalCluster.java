@@ -38,6 +38,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Process> nodes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean drained;
 
     private LocalCluster(Database database, String pgUrl, java.time.Duration drainTimeout) {
         this.database = database;
@@ -121,12 +122,16 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         nodes.forEach(Process::destroy);
+        drained = true;
         long deadline = System.nanoTime() + drainTimeout.toNanos() + TimeUnit.SECONDS.toNanos(15);
         for (Process node : nodes) {
             try {
                 if (!node.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     System.err.println("herald: a node did not drain in time; killing it");
                     node.destroyForcibly();
+                    drained = false;
+                } else if (node.exitValue() != 0) {
+                    drained = false;
                 }
             } catch (InterruptedException e) {
                 node.destroyForcibly();
@@ -134,6 +139,11 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         database.close();
+    }
+
+    /** After {@link #close}: whether every node drained and exited 0. */
+    public boolean drained() {
+        return drained;
     }
 
     private static String pgUrl(HeraldConfig config, PgConnectOptions options) {

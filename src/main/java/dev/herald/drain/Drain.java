@@ -79,7 +79,7 @@ public final class Drain {
     private boolean runSteps() {
         long begun = System.nanoTime();
         long deadline = begun + timeout.toNanos();
-        LOG.info("draining within " + timeout.toMillis() + " ms (HERALD_DRAIN_TIMEOUT): /health answers 503, new requests 503");
+        LOG.info("draining within " + timeout.toMillis() + " ms (HERALD_DRAIN_TIMEOUT)");
         boolean inTime = true;
         List<String> failed = new ArrayList<>();
         for (Step step : steps) {

@@ -96,9 +96,10 @@ class DrainIT {
 
             cluster.process(0).terminate();
             signalled.set(true);
-            JsonObject health = ClusterNodes.health(port);
+            JsonObject health = awaitDraining(port);
             assertEquals(503, health.getInteger("httpStatus"), health.encode());
             assertEquals("DRAINING", health.getString("status"));
+            assertTrue(health.getInteger("inFlight") >= 1, "the held destroy is in flight: " + health.encode());
             HttpResponse<String> refused = send(port, "GET", "/pony/" + ids.get(0));
             assertEquals(503, refused.statusCode(), refused.body());
             assertEquals("E_UNAVAILABLE", new JsonObject(refused.body()).getString("code"));
@@ -112,7 +113,8 @@ class DrainIT {
             for (Thread t : streams) {
                 t.join();
             }
-            assertEquals(0, status, "a drain within HERALD_DRAIN_TIMEOUT exits 0");
+            assertEquals(0, status, "a drain within HERALD_DRAIN_TIMEOUT exits 0: " + cluster.process(0).log());
+            assertTrue(cluster.process(0).log().stream().anyMatch(l -> l.contains("drained in")), cluster.process(0).log().toString());
 
             Set<Long> remaining = new HashSet<>();
             db.query("SELECT id FROM pony").execute().await().forEach(r -> remaining.add(r.getLong(0)));
@@ -144,6 +146,17 @@ class DrainIT {
                 socket.close();
             }
         }
+    }
+
+    /** The signal is handled on a thread of the node's own: /health turns DRAINING as soon as it runs. */
+    private static JsonObject awaitDraining(int port) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonObject health = ClusterNodes.health(port);
+        while (!"DRAINING".equals(health.getString("status")) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            health = ClusterNodes.health(port);
+        }
+        return health;
     }
 
     private static void awaitResults(List<Sent> results, int count) throws InterruptedException {

@@ -1,6 +1,5 @@
-package dev.herald;
+package dev.herald.drain;
 
-import dev.herald.drain.Drain;
 import sun.misc.Signal;
 
 import java.util.logging.Logger;
@@ -13,13 +12,13 @@ import java.util.logging.Logger;
  * drain's log lines would be lost) and only {@code Runtime.halt} could set the exit status. Any other
  * way the JVM stops (another signal, {@code System.exit}) runs the same drain from a shutdown hook.
  */
-final class Stopping {
+public final class Stopping {
     private static final Logger LOG = Logger.getLogger(Stopping.class.getName());
 
     private Stopping() {
     }
 
-    static void onSignals(Drain drain) {
+    public static void onSignals(Drain drain) {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 Signal.handle(new Signal(name), signal -> {
