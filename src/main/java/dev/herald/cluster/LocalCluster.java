@@ -39,6 +39,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean drained;
+    private final List<Thread> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalCluster(Database database, String pgUrl, java.time.Duration drainTimeout) {
         this.database = database;
@@ -74,8 +75,8 @@ public final class LocalCluster implements AutoCloseable {
         env.putAll(extra);
         try {
             Process process = builder.start();
-            pipe(process.getInputStream(), echo ? System.out : null, "[node " + index + "] ");
-            pipe(process.getErrorStream(), echo ? System.err : null, "[node " + index + "] ");
+            pipes.add(pipe(process.getInputStream(), echo ? System.out : null, "[node " + index + "] "));
+            pipes.add(pipe(process.getErrorStream(), echo ? System.err : null, "[node " + index + "] "));
             nodes.add(process);
             ports.add(port);
         } catch (IOException e) {
@@ -121,7 +122,8 @@ public final class LocalCluster implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        nodes.forEach(Process::destroy);
+        // SIGTERM through the handle: Process.destroy() would also close the pipes that echo the node's drain log
+        nodes.forEach(node -> node.toHandle().destroy());
         drained = true;
         long deadline = System.nanoTime() + drainTimeout.toNanos() + TimeUnit.SECONDS.toNanos(15);
         for (Process node : nodes) {
@@ -138,6 +140,14 @@ public final class LocalCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (Thread pipe : pipes) {
+            try {
+                // the nodes' last lines (their drain log) are echoed before this process ends
+                pipe.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         database.close();
     }
 
@@ -151,7 +161,7 @@ public final class LocalCluster implements AutoCloseable {
                 + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase());
     }
 
-    private static void pipe(InputStream from, PrintStream to, String prefix) {
+    private static Thread pipe(InputStream from, PrintStream to, String prefix) {
         Thread copier = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -165,6 +175,7 @@ public final class LocalCluster implements AutoCloseable {
         });
         copier.setDaemon(true);
         copier.start();
+        return copier;
     }
 
     /** {@code java -XX:TieredStopAtLevel=1 -jar <this jar>}: a JVM that shares the machine with others. */

@@ -159,9 +159,12 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** SIGTERM, as an orchestrator sends it: the node drains. */
+    /**
+     * SIGTERM, as an orchestrator sends it: the node drains. Through its handle: {@code Process.destroy()}
+     * would also close our ends of its output, and the drain's log would be lost.
+     */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** Its exit status, once it has exited; fails if it is still running after {@code seconds}. */
