@@ -49,7 +49,7 @@ final class AbuseBench {
     }
 
     static int run(List<String> args) throws Exception {
-        int sockets = 2000;
+        int sockets = 1000;
         int seconds = 15;
         for (int i = 0; i + 1 < args.size(); i += 2) {
             switch (args.get(i)) {
@@ -101,20 +101,20 @@ final class AbuseBench {
             AtomicLong refused = new AtomicLong();
             AtomicLong answered = new AtomicLong();
             abuser.textMessageHandler(text -> (text.contains("\"failureCode\":429") ? refused : answered).incrementAndGet());
-            boolean[] closed = {false};
-            abuser.closeHandler(v -> closed[0] = true);
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            abuser.closeHandler(v -> closed.set(true));
             Sample start = Sample.of(pid);
             long began = System.nanoTime();
             long sent = 0;
             String frame = new JsonObject().put("type", "send").put("address", "herald.request").put("replyAddress", "r")
                     .put("body", new JsonObject().put("method", "GET").put("url", "/pony")).encode();
             List<Long> during = new ArrayList<>();
-            while (!closed[0] && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(seconds)) {
-                for (int i = 0; i < 200 && !closed[0]; i++) {
+            while (!closed.get() && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(seconds)) {
+                for (int i = 0; i < 200 && !closed.get(); i++) {
                     abuser.writeTextMessage(frame);
                     sent++;
                 }
-                while (abuser.writeQueueFull() && !closed[0]) {
+                while (abuser.writeQueueFull() && !closed.get()) {
                     Thread.sleep(1);
                 }
                 if (sent % 20_000 < 200) {
@@ -124,7 +124,7 @@ final class AbuseBench {
             double wall = (System.nanoTime() - began) / 1e9;
             Sample end = Sample.of(pid);
             System.out.printf("flood: %d frames in %.1f s (%.0f/s), %d answered, %d refused with 429, closed by the node: %s%n",
-                    sent, wall, sent / wall, answered.get(), refused.get(), closed[0]);
+                    sent, wall, sent / wall, answered.get(), refused.get(), closed.get());
             System.out.printf("flood: node CPU %.2f cores, %s%n", (end.cpuMillis - start.cpuMillis) / 1000.0 / wall, end.minus(start));
             System.out.printf("polite socket whoami round trip: median %.2f ms before, %.2f ms during the flood%n",
                     median(before), median(during));
@@ -179,7 +179,7 @@ final class AbuseBench {
         void stuff(long record, List<WebSocket> open) throws Exception {
             Sample start = Sample.of(pid);
             String big = "x".repeat(10 * 1024);
-            int updates = 200;
+            int updates = 20;
             for (int i = 0; i < updates; i++) {
                 patch(record, new JsonObject().put("name", big + i));
             }
