@@ -100,7 +100,7 @@ final class AbuseBench {
             WebSocket abuser = client.connect(port, "127.0.0.1", "/realtime/websocket?access_token=" + token).await();
             AtomicLong refused = new AtomicLong();
             AtomicLong answered = new AtomicLong();
-            abuser.textMessageHandler(text -> (text.contains("\"failureCode\":429") ? refused : answered).incrementAndGet());
+            abuser.handler(data -> (data.toString().contains("\"failureCode\":429") ? refused : answered).incrementAndGet());
             java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
             abuser.closeHandler(v -> closed.set(true));
             Sample start = Sample.of(pid);
@@ -110,12 +110,17 @@ final class AbuseBench {
                     .put("body", new JsonObject().put("method", "GET").put("url", "/pony")).encode();
             List<Long> during = new ArrayList<>();
             while (!closed.get() && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(seconds)) {
-                for (int i = 0; i < 200 && !closed.get(); i++) {
-                    abuser.writeTextMessage(frame);
-                    sent++;
-                }
-                while (abuser.writeQueueFull() && !closed.get()) {
-                    Thread.sleep(1);
+                try {
+                    for (int i = 0; i < 200 && !closed.get(); i++) {
+                        abuser.writeTextMessage(frame);
+                        sent++;
+                    }
+                    while (!closed.get() && abuser.writeQueueFull()) {
+                        Thread.sleep(1);
+                    }
+                } catch (IllegalStateException closedMeanwhile) {
+                    closed.set(true);
+                    break;
                 }
                 if (sent % 20_000 < 200) {
                     during.addAll(roundTrips(polite, 5));
@@ -128,6 +133,7 @@ final class AbuseBench {
             System.out.printf("flood: node CPU %.2f cores, %s%n", (end.cpuMillis - start.cpuMillis) / 1000.0 / wall, end.minus(start));
             System.out.printf("polite socket whoami round trip: median %.2f ms before, %.2f ms during the flood%n",
                     median(before), median(during));
+            abuser.close();
             polite.close();
             client.close();
         }
@@ -136,7 +142,7 @@ final class AbuseBench {
             List<Long> nanos = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 io.vertx.core.Promise<Void> reply = io.vertx.core.Promise.promise();
-                socket.textMessageHandler(text -> reply.tryComplete());
+                socket.handler(data -> reply.tryComplete());
                 long t = System.nanoTime();
                 socket.writeTextMessage(new JsonObject().put("type", "send").put("address", "herald.whoami")
                         .put("replyAddress", "w" + i).put("body", new JsonObject()).encode());
@@ -152,16 +158,33 @@ final class AbuseBench {
             Sample start = Sample.of(pid);
             List<WebSocket> open = new ArrayList<>();
             int refused = 0;
+            int unanswered = 0;
+            int firstRefused = -1;
             String subscribe = new JsonObject().put("type", "send").put("address", "herald.subscribe").put("replyAddress", "s")
                     .put("body", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(record))).encode();
             for (int i = 0; i < cap + 10; i++) {
                 WebSocket ws = client.connect(port, "127.0.0.1", "/realtime/websocket?access_token=" + token).await();
                 io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
-                ws.textMessageHandler(first::tryComplete);
-                ws.writeTextMessage(subscribe);
-                String answer = first.future().await(30, TimeUnit.SECONDS);
+                try {
+                    ws.handler(data -> first.tryComplete(data.toString()));
+                    ws.writeTextMessage(subscribe);
+                } catch (IllegalStateException closedAtOnce) {
+                    // refused: the node's 503 and its close came before our handler
+                    refused++;
+                    firstRefused = firstRefused < 0 ? i + 1 : firstRefused;
+                    continue;
+                }
+                String answer;
+                try {
+                    answer = first.future().await(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    System.out.println("cap: socket " + (i + 1) + " got no answer within 30 s (closed: " + ws.isClosed() + ")");
+                    unanswered++;
+                    continue;
+                }
                 if (answer.contains("\"failureCode\":503")) {
                     refused++;
+                    firstRefused = firstRefused < 0 ? i + 1 : firstRefused;
                     ws.close();
                 } else {
                     ws.pause();
@@ -169,7 +192,8 @@ final class AbuseBench {
                 }
             }
             Sample end = Sample.of(pid);
-            System.out.printf("cap: %d sockets open and subscribed, %d refused past the cap; node %s%n", open.size(), refused, end.minus(start));
+            System.out.printf("cap: %d sockets open and subscribed, %d refused (the first: socket %d), %d unanswered; node %s%n",
+                    open.size(), refused, firstRefused, unanswered, end.minus(start));
             System.out.printf("cap: per open socket %.1f KiB resident, %.2f file descriptors%n",
                     (end.rssKiB - start.rssKiB) / (double) open.size(), (end.fds - start.fds) / (double) open.size());
             return open;
