@@ -72,11 +72,14 @@ class AbuseLimitsTest {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             TestSocket s = signedIn();
-            JsonObject first = s.ask("herald.whoami", new JsonObject(), null);
+            s.send(new JsonObject().put("type", "send").put("address", "herald.whoami").put("replyAddress", "w")
+                    .put("body", new JsonObject()));
+            JsonObject first = s.await(f -> "w".equals(f.getString("address")) || "err".equals(f.getString("type")));
             s.close();
             if ("rec".equals(first.getString("type"))) {
                 return true;
             }
+            assertEquals(503, first.getInteger("failureCode"), first.encode());
         }
         return false;
     }
