@@ -2,6 +2,8 @@ package dev.herald;
 
 import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.browser.BrowserAssets;
+import dev.herald.browser.ModelCatalog;
 import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
 import dev.herald.drain.Drain;
@@ -10,6 +12,9 @@ import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.http.Health;
 import dev.herald.http.HttpVerticle;
+import dev.herald.metrics.HeraldMeters;
+import dev.herald.metrics.Metrics;
+import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.realtime.SocketEndpoint;
 import dev.herald.realtime.SubscriptionVerticle;
@@ -23,11 +28,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One Herald node on a Vert.x instance: the persistence verticle first (schema applied, pool open),
  * the subscription verticle, then one HTTP verticle per event loop. {@link Main} runs it for real; tests start it in-process.
+ * Its meters go to {@code metrics}, whose registry the Vert.x instance should report to as well
+ * ({@link Metrics#vertx()}).
  */
 public final class Herald {
     private final Vertx vertx;
@@ -46,7 +54,8 @@ public final class Herald {
         this.subscriptions = subscriptions;
     }
 
-    public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions connectTo) {
+    public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions connectTo,
+                                       Metrics metrics) {
         Vertx vertx = cluster.vertx();
         PgConnectOptions database = bounded(connectTo, config.statementTimeout());
         String node = cluster.nodeId();
@@ -54,18 +63,23 @@ public final class Herald {
         Blueprint blueprint = new Blueprint(vertx, models, node);
         Gate gate = new Gate();
         Health health = new Health(vertx, node, cluster::state, gate);
+        List<String> destroyable = new ArrayList<>(models.all().stream().map(Model::identity).toList());
+        destroyable.add(EntitiesVerticle.MODEL);
+        HeraldMeters meters = new HeraldMeters(metrics.registry(), destroyable);
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models,
-                config.notificationLog() ? database : null, config.logRetention());
+                config.notificationLog() ? database : null, config.logRetention(), meters);
         SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node, gate,
                 config.maxSockets(), config.socketRate());
         HaystackApi haystack = new HaystackApi(vertx, node);
-        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), config.notificationLog()))
-                .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database, config.notificationLog())))
+        BrowserAssets browser = BrowserAssets.load();
+        ModelCatalog catalog = new ModelCatalog(models);
+        return vertx.deployVerticle(new RecordsVerticle(models, database, config.demoData(), config.notificationLog(), meters))
+                .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database, config.notificationLog(), meters)))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack, gate),
+                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack, metrics, browser, catalog, gate),
                         new DeploymentOptions().setInstances(instances)))
                 .map(id -> new Herald(vertx, node, auth, port, gate, subscriptions));
     }

@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.auth.TokenCommand;
 import dev.herald.bench.BenchCommand;
+import dev.herald.browser.BrowserAssets;
 import dev.herald.cluster.Cluster;
 import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
@@ -9,6 +10,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
 import dev.herald.drain.Drain;
 import dev.herald.drain.Stopping;
+import dev.herald.metrics.Metrics;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsException;
@@ -38,7 +40,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException, java.io.IOException {
-        Logging.configure();
+        Logging.configure(System.getenv("HERALD_LOG_FORMAT"));
         try {
             HeraldConfig config = HeraldConfig.fromEnv(System.getenv());
             if (args.length > 0 && args[0].equals("token")) {
@@ -74,9 +76,10 @@ public final class Main {
             LOG.warning("HERALD_AUTH=none: AUTHENTICATION IS OFF, anyone who can reach this port can read and destroy every record");
         }
         Database database = Database.open(config);
+        Metrics metrics = Metrics.of(config);
         Cluster cluster;
         try {
-            cluster = config.cluster() ? Cluster.join(config).await() : Cluster.standalone(Vertx.vertx());
+            cluster = config.cluster() ? Cluster.join(config, metrics).await() : Cluster.standalone(metrics.vertx().build());
         } catch (ConfigException e) {
             database.close();
             throw e;
@@ -85,10 +88,11 @@ public final class Main {
             database.close();
             throw new ConfigException("cannot join the cluster: " + e.getMessage());
         }
+        LogContext.node(cluster.nodeId());
         Vertx vertx = cluster.vertx();
         Herald herald;
         try {
-            herald = Herald.start(cluster, config, models, database.connectOptions()).await();
+            herald = Herald.start(cluster, config, models, database.connectOptions(), metrics).await();
         } catch (Exception e) {
             // await() rethrows a failure as it is, checked exceptions (a refused connection) included
             vertx.close().await();
@@ -100,6 +104,8 @@ public final class Main {
         steps.add(Drain.Step.database("stopped the database", database::close));
         Drain drain = new Drain(config.drainTimeout(), steps);
         Stopping.onSignals(drain);
+        LOG.info(() -> "node " + herald.node() + " is up: listening on port " + herald.port() + ", " + database.description()
+                + ", cluster " + (config.cluster() ? "'" + config.clusterName() + "'" : "off") + ", metrics " + (metrics.enabled() ? "on" : "off"));
         printBanner(config, models, database, cluster, herald);
     }
 
@@ -114,11 +120,15 @@ public final class Main {
         herald.auth().mint("admin", List.of("*:*"), ADMIN_TOKEN_SECONDS).ifPresentOrElse(token -> {
             System.out.println("admin token (valid 7 days, all permissions):");
             System.out.println("  " + token);
+            System.out.println("console: http://localhost:" + herald.port() + BrowserAssets.CONSOLE + "#token=" + token);
             System.out.println("try: curl -H 'Authorization: Bearer " + token + "' http://localhost:" + herald.port() + "/pony");
             System.out.println("more tokens: java -jar target/herald.jar token --sub alice --permissions 'pony:read,pony:destroy'");
-        }, () -> System.out.println(config.auth() == HeraldConfig.AuthMode.NONE
-                ? "authentication is OFF (HERALD_AUTH=none)"
-                : "tokens: signed by your identity provider (HERALD_JWT_PUBLIC_KEY)"));
+        }, () -> {
+            System.out.println(config.auth() == HeraldConfig.AuthMode.NONE
+                    ? "authentication is OFF (HERALD_AUTH=none)"
+                    : "tokens: signed by your identity provider (HERALD_JWT_PUBLIC_KEY)");
+            System.out.println("console: http://localhost:" + herald.port() + BrowserAssets.CONSOLE);
+        });
         System.out.flush();
     }
 }

@@ -4,6 +4,7 @@ import dev.herald.cluster.Cluster;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
+import dev.herald.metrics.Metrics;
 import dev.herald.models.ModelsLoader;
 import dev.herald.testing.PgWire;
 import dev.herald.testing.Tier;
@@ -45,7 +46,7 @@ class RestartTest {
 
         static Running start(Path dataDir, Database database, PgConnectOptions connectOptions) {
             Vertx vertx = Vertx.vertx();
-            Herald herald = Herald.start(Cluster.standalone(vertx), config(dataDir), ModelsLoader.loadDemo(), connectOptions).await();
+            Herald herald = Herald.start(Cluster.standalone(vertx), config(dataDir), ModelsLoader.loadDemo(), connectOptions, Metrics.off()).await();
             return new Running(vertx, database, herald, WebClient.create(vertx));
         }
 

@@ -49,10 +49,12 @@ public final class BenchCommand {
                 owner: { model: pony }
             """;
 
-    private final Map<String, Integer> options = new HashMap<>(Map.of(
-            "records", 5000, "concurrency", 32, "subscribers", 4, "paced", 3000, "rate", 1000,
-            "fanout", 10_000, "entities", 10_000, "nodes", 3, "warmup", 10_000,
-            "rounds", 4));
+    private final Map<String, Integer> options = new HashMap<>(Map.ofEntries(
+            Map.entry("records", 5000), Map.entry("concurrency", 32), Map.entry("subscribers", 4), Map.entry("paced", 3000),
+            Map.entry("rate", 1000), Map.entry("fanout", 10_000), Map.entry("idle", 10_000), Map.entry("entities", 10_000),
+            Map.entry("nodes", 3), Map.entry("warmup", 10_000), Map.entry("rounds", 4), Map.entry("profile", 0)));
+    /** With {@code --profile 1}: the first set of nodes records with JFR, and the samples are counted by phase. */
+    private Profile profile;
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private volatile LocalCluster cluster;
@@ -171,8 +173,12 @@ public final class BenchCommand {
         int firstPort = freeRange(options.get("nodes"), List.of());
         System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
         // the log on explicitly, whatever the driver's environment says (the second set turns it off)
-        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, with(nodeEnv,
-                "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "true"), false);
+        Map<String, String> firstSet = with(nodeEnv, "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "true");
+        if (options.get("profile") > 0) {
+            profile = new Profile(Files.createDirectories(dir.resolve("jfr")));
+            firstSet.putAll(profile.nodeEnvironment());
+        }
+        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, firstSet, false);
         cluster = started;
         try (started) {
             vertx = Vertx.vertx();
@@ -189,6 +195,16 @@ public final class BenchCommand {
                         .put("database", cluster.databaseDescription());
                 measure(token, results);
                 print(results);
+                if (profile != null) {
+                    Map<Long, String> pids = new HashMap<>();
+                    List<Process> nodes = started.nodes();
+                    for (int n = 0; n < nodes.size(); n++) {
+                        pids.put(nodes.get(n).pid(), "node " + (n + 1));
+                    }
+                    started.close(); // the recordings are written as the nodes exit
+                    results.put("profile", profile.summary(pids));
+                    Profile.print(results.getJsonObject("profile"));
+                }
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 Files.writeString(out, results.encodePrettily());
                 System.out.println("results written to " + out);
@@ -205,15 +221,19 @@ public final class BenchCommand {
      */
     private void measure(String token, JsonObject results) {
         BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
-        WarmUp.run(bench);
-        results.put("throughput", Throughput.run(bench));
-        results.put("rawDelete", RawDeletes.run(bench));
+        phase("warm-up", () -> {
+            WarmUp.run(bench);
+            return null;
+        });
+        results.put("throughput", phase("throughput", () -> Throughput.run(bench)));
+        results.put("rawDelete", phase("raw DELETE", () -> RawDeletes.run(bench)));
         double ratio = results.getJsonObject("throughput").getDouble("destroys_per_s")
                 / results.getJsonObject("rawDelete").getDouble("deletes_per_s");
         results.put("herald_over_raw", Math.round(ratio * 1000) / 1000.0);
-        results.put("pacedLatency", PacedLatency.run(bench));
-        results.put("fanout", FanOut.run(bench));
-        results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        results.put("pacedLatency", phase("paced", () -> PacedLatency.run(bench)));
+        results.put("fanout", phase("fan-out", () -> FanOut.run(bench)));
+        results.put("idleSockets", phase("idle sockets", () -> IdleSockets.run(bench)));
+        results.put("deleteRecByFilter", phase("deleteRec", () -> DeleteRecByFilter.run(bench)));
         bench.close();
 
         System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
@@ -222,10 +242,14 @@ public final class BenchCommand {
             awaitCluster(second);
             BenchContext with = new BenchContext(vertx, cluster, token, options, databaseDir);
             BenchContext without = new BenchContext(vertx, second, token, options, databaseDir);
-            results.put("notificationLog", LogCost.run(with, without));
+            results.put("notificationLog", phase("log cost (both sets)", () -> LogCost.run(with, without)));
             with.close();
             without.close();
         }
+    }
+
+    private <T> T phase(String name, java.util.function.Supplier<T> run) {
+        return profile == null ? run.get() : profile.phase(name, run);
     }
 
     /** The second set of nodes: its own ports and Hazelcast cluster, the first set's database and secret. */
@@ -336,8 +360,16 @@ public final class BenchCommand {
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
+        JsonObject i = r.getJsonObject("idleSockets");
+        System.out.printf("idle sockets %d         %s heap and %s RSS per session on node 1 (%d records each); %d subscriptions/s%n",
+                i.getInteger("sockets"), kb(i.getDouble("heap_kb_per_session")), kb(i.getDouble("rss_kb_per_session")),
+                i.getInteger("records_per_socket"), i.getLong("subscriptions_per_s"));
         System.out.printf("deleteRec by filter     %d entities in %.1f ms%n", d.getInteger("deleted"), d.getDouble("elapsed_ms"));
         printLogCost(r.getJsonObject("notificationLog"));
+    }
+
+    private static String kb(Double value) {
+        return value == null ? "(unavailable)" : String.format("%.1f KB", value);
     }
 
     /** The notification log's cost: the same destroys on the nodes with the log and on those without it, in turns. */
@@ -425,7 +457,7 @@ public final class BenchCommand {
 
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
-                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] "
+                + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] [--rounds 4] [--profile 1] "
                 + "[--out target/bench-results.json]");
     }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * SockJS raw-WebSocket subscribers spread over nodes: they subscribe to records and time each
@@ -40,12 +41,17 @@ final class Subscribers {
 
     /** Opens {@code count} sockets, round-robin over {@code ports}, each subscribed to {@code ids}. */
     void open(int count, List<Integer> ports, String token, List<Long> ids) {
+        open(count, ports, token, i -> ids);
+    }
+
+    /** Opens {@code count} sockets, round-robin over {@code ports}, socket {@code i} subscribed to {@code ids(i)}. */
+    void open(int count, List<Integer> ports, String token, IntFunction<List<Long>> ids) {
         List<Future<?>> ready = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int port = ports.get(i % ports.size());
             int index = i;
             ready.add(client.connect(port, "127.0.0.1", "/realtime/websocket?access_token=" + token)
-                    .compose(ws -> subscribe(ws, index, ids)));
+                    .compose(ws -> subscribe(ws, index, ids.apply(index))));
             if (ready.size() % 200 == 0) {
                 Future.all(ready).await();
             }

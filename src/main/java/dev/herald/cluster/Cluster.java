@@ -6,6 +6,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import dev.herald.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -40,10 +41,10 @@ public final class Cluster {
         return new Cluster(vertx, null);
     }
 
-    /** A clustered Vert.x joined to the cluster the configuration names. */
-    public static Future<Cluster> join(HeraldConfig config) {
+    /** A clustered Vert.x joined to the cluster the configuration names, reporting to {@code metrics}. */
+    public static Future<Cluster> join(HeraldConfig config, Metrics metrics) {
         HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
-        return Vertx.builder().withClusterManager(manager).buildClustered().map(vertx -> new Cluster(vertx, manager));
+        return metrics.vertx().withClusterManager(manager).buildClustered().map(vertx -> new Cluster(vertx, manager));
     }
 
     /**

@@ -38,6 +38,8 @@ public record HeraldConfig(
         Duration socketIdleTimeout,
         Duration logRetention,
         boolean notificationLog,
+        boolean metrics,
+        LogFormat logFormat,
         Duration drainTimeout,
         int maxSockets,
         int socketRate,
@@ -48,13 +50,27 @@ public record HeraldConfig(
 
     public enum AuthMode { JWT, NONE }
 
+    /** How log records are written on stderr: one line of text, or one JSON object per line. */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        /** The format {@code HERALD_LOG_FORMAT} names; {@link ConfigException} for anything else. */
+        public static LogFormat parse(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "text" -> TEXT;
+                case "json" -> JSON;
+                default -> throw new ConfigException("HERALD_LOG_FORMAT=" + value + " is not text or json");
+            };
+        }
+    }
+
     static final Set<String> KNOWN = Set.of(
             "HERALD_HTTP_HOST", "HERALD_HTTP_PORT", "HERALD_PG_URL", "HERALD_DATA_DIR", "HERALD_MODELS", "HERALD_DEMO_DATA",
             "HERALD_CLUSTER", "HERALD_CLUSTER_CONFIG", "HERALD_CLUSTER_NAME", "HERALD_CLUSTER_PORT",
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
             "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_REQUEST_TIMEOUT", "HERALD_IDLE_TIMEOUT",
             "HERALD_STATEMENT_TIMEOUT", "HERALD_SOCKET_IDLE_TIMEOUT", "HERALD_LOG_RETENTION", "HERALD_NOTIFICATION_LOG",
-            "HERALD_DRAIN_TIMEOUT", "HERALD_MAX_SOCKETS", "HERALD_SOCKET_RATE");
+            "HERALD_METRICS", "HERALD_LOG_FORMAT", "HERALD_DRAIN_TIMEOUT", "HERALD_MAX_SOCKETS", "HERALD_SOCKET_RATE");
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -82,6 +98,8 @@ public record HeraldConfig(
                 r.duration("HERALD_SOCKET_IDLE_TIMEOUT", Duration.ofSeconds(60)),
                 r.duration("HERALD_LOG_RETENTION", Duration.ofHours(24)),
                 r.bool("HERALD_NOTIFICATION_LOG", true),
+                r.bool("HERALD_METRICS", true),
+                r.string("HERALD_LOG_FORMAT").map(LogFormat::parse).orElse(LogFormat.TEXT),
                 r.duration("HERALD_DRAIN_TIMEOUT", Duration.ofSeconds(30), MAX_DRAIN_TIMEOUT),
                 r.integer("HERALD_MAX_SOCKETS", 50_000, 1, 10_000_000),
                 r.integer("HERALD_SOCKET_RATE", 200, 1, 1_000_000),

@@ -8,6 +8,12 @@ import io.vertx.core.json.JsonObject;
  * reply; it crosses the event bus as JSON in a {@code ReplyException}.
  */
 public final class ApiError extends RuntimeException {
+    /**
+     * A {@code details} flag: the error refuses a destroy because of the record's children, under a
+     * status other than REST's 409 (a Haystack deleteRec answers such a refusal 400, as WideSky).
+     */
+    public static final String REFUSED = "refused";
+
     private final ErrorCode code;
     private final JsonObject details;
 
@@ -57,6 +63,11 @@ public final class ApiError extends RuntimeException {
 
     public JsonObject details() {
         return details;
+    }
+
+    /** Whether this error refuses a destroy, so that nothing changed: a 409, or flagged {@link #REFUSED}. */
+    public boolean refusesDestroy() {
+        return status() == 409 || details != null && details.getBoolean(REFUSED, false);
     }
 
     public JsonObject toJson() {

@@ -1,5 +1,6 @@
 package dev.herald.errors;
 
+import dev.herald.LogContext;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -75,6 +76,21 @@ public final class Failures {
         };
     }
 
+    /** The HTTP status {@link #toApiError} maps {@code failure} to, without logging anything. */
+    public static int statusOf(Throwable failure) {
+        if (failure instanceof ApiError e) {
+            return e.status();
+        }
+        if (failure instanceof ReplyException reply && reply.getMessage() != null && reply.failureCode() >= 400) {
+            return reply.failureCode();
+        }
+        if (isUnavailable(failure)) {
+            return 503;
+        }
+        ApiError mapped = failure instanceof PgException pg ? fromSqlState(pg) : null;
+        return mapped == null ? 500 : mapped.status();
+    }
+
     /** Whether {@code failure} means the database cannot be reached (503), without logging anything. */
     public static boolean isUnavailable(Throwable failure) {
         if (failure instanceof ClosedConnectionException || failure instanceof java.net.SocketException) {
@@ -93,7 +109,7 @@ public final class Failures {
 
     private static ApiError internal(Throwable failure) {
         String correlationId = UUID.randomUUID().toString();
-        LOG.log(Level.SEVERE, "unexpected failure, correlation id " + correlationId, failure);
+        LogContext.withCorrelationId(correlationId, () -> LOG.log(Level.SEVERE, "unexpected failure, correlation id " + correlationId, failure));
         return ApiError.internal(correlationId);
     }
 }

@@ -12,6 +12,7 @@ import dev.herald.haystack.json.HaystackFormatException;
 import dev.herald.haystack.json.HaystackJson;
 import dev.herald.haystack.sql.EntitySql;
 import dev.herald.haystack.value.Dict;
+import dev.herald.metrics.HeraldMeters;
 import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -48,19 +49,21 @@ public final class EntitiesVerticle extends VerticleBase {
 
     private final PgConnectOptions connectOptions;
     private final boolean logged;
+    private final HeraldMeters meters;
     private Notifier notifier;
     private long expiry = -1;
     private Pool pool;
     private Sql reads;
 
-    public EntitiesVerticle(PgConnectOptions connectOptions, boolean logged) {
+    public EntitiesVerticle(PgConnectOptions connectOptions, boolean logged, HeraldMeters meters) {
         this.connectOptions = connectOptions;
         this.logged = logged;
+        this.meters = meters;
     }
 
     @Override
     public Future<?> start() {
-        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE)).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE).setName("herald-entities")).connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)).using(vertx).build();
         reads = Sql.reads(pool);
         notifier = new Notifier(vertx, logged);
         expiry = vertx.setPeriodic(30_000, t -> Watches.expire(reads)
@@ -89,7 +92,8 @@ public final class EntitiesVerticle extends VerticleBase {
         JsonObject origin = request.getJsonObject("origin", new JsonObject());
         return switch (op) {
             case "read" -> read(request).map(GridJson::encode);
-            case "deleteRec" -> write(origin, tx -> delete(tx, request));
+            case "deleteRec" -> counted(notifier.write(pool, Transaction.Isolation.READ_COMMITTED, origin, tx -> delete(tx, request),
+                    EntityWrites.Result::notifications)).map(result -> GridJson.encode(result.grid()));
             case "createRec" -> write(origin, tx -> EntityWrites.create(tx, rows(request)));
             case "updateRec" -> write(origin, tx -> EntityWrites.update(tx, rows(request)));
             case "watchSub" -> watch(request, Watches::subscribe);
@@ -180,6 +184,20 @@ public final class EntitiesVerticle extends VerticleBase {
         List<String> out = new ArrayList<>();
         array.forEach(v -> out.add(String.valueOf(v)));
         return out;
+    }
+
+    /**
+     * {@code herald_destroys_total{model="entity"}}: a deleteRec that deleted counts each entity it deleted
+     * (one {@code destroyed} notification each) as {@code ok}; one that failed counts once, by its outcome.
+     */
+    private Future<EntityWrites.Result> counted(Future<EntityWrites.Result> deleteRec) {
+        return deleteRec.onComplete(done -> {
+            if (done.succeeded()) {
+                meters.destroyed(MODEL, HeraldMeters.DestroyOutcome.OK, done.result().notifications().size());
+            } else {
+                meters.destroyEnded(MODEL, done.cause());
+            }
+        });
     }
 
     private Future<Object> write(JsonObject origin, Function<Transaction, Future<EntityWrites.Result>> body) {

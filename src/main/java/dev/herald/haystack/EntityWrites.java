@@ -154,7 +154,7 @@ final class EntityWrites {
                 }
             });
             if (!children.isEmpty()) {
-                return Future.failedFuture(HaystackErrors.badRequest(hasChildren(children)));
+                return Future.failedFuture(HaystackErrors.hasChildren(hasChildren(children)));
             }
             Map<UUID, String> displays = new HashMap<>();
             locked.forEach(e -> {

@@ -27,7 +27,7 @@ import java.util.UUID;
  * Haystack watches ({@code watchSub}, {@code watchUnsub}, {@code watchPoll}), kept in PostgreSQL so
  * that any node answers any watch. A watch is a cursor into the notification log: its
  * {@code position} is the last log position a poll (or the subscribe) answered for, and a poll reports
- * the watched entities with a log entry after it, read through the log's {@code (model, record, seq)}
+ * the watched entities with a log entry after it, read through the log's room index
  * index in one statement, never by scanning entities. A watched entity that was deleted is reported
  * once, as its {@code id} and the marker {@code removed} (Herald's extension), and leaves the watch.
  * Each op runs in one read-committed transaction: it locks the watch's row (concurrent polls of one
@@ -67,15 +67,15 @@ final class Watches {
      * In one snapshot: the log's last position, and the watched entities with a log entry after the
      * watch's position {@code $2} (every watched one when {@code $3}, a refresh, or when the log no
      * longer reaches back to {@code $2}), with their tags as they are now (null: deleted). One probe
-     * of the log's {@code (model, record, seq)} index per watched entity, no scan of entities.
+     * of the log's room index per watched entity, no scan of entities.
      */
     private static final String CHANGED = """
             WITH state AS (%s),
                  changed AS (
                      SELECT w.entity FROM herald_watch_entity w, state
                      WHERE w.watch = $1 AND ($3 OR $2 < state.pruned OR EXISTS (
-                         SELECT 1 FROM herald_log l WHERE l.model = 'entity' AND l.record = w.entity::text
-                         AND l.seq > $2 AND l.seq <= state.head)))
+                         SELECT 1 FROM herald_log l WHERE l.rooms @> ARRAY['entity ' || w.entity::text]
+                         AND l.last > $2 AND l.seq <= state.head)))
             SELECT state.head, state.pruned, c.entity, e.tags FROM state
             LEFT JOIN (changed c LEFT JOIN entity e ON e.id = c.entity) ON true
             ORDER BY c.entity""".formatted(NotificationLog.STATE);

@@ -5,6 +5,8 @@ import dev.herald.auth.Principal;
 import dev.herald.blueprint.ActionRequest;
 import dev.herald.blueprint.ActionResponse;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.browser.BrowserAssets;
+import dev.herald.browser.ModelCatalog;
 import dev.herald.config.HeraldConfig;
 import dev.herald.drain.Gate;
 import dev.herald.errors.ApiError;
@@ -12,6 +14,7 @@ import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.input.BoundedJson;
+import dev.herald.metrics.Metrics;
 import dev.herald.realtime.SocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,8 +35,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP verticle (one instance per event loop): health, the SockJS endpoint {@code /realtime}, then
- * the Haystack ops and the blueprint routes, which need a token before their body is read. Every
+ * The HTTP verticle (one instance per event loop): health and metrics, the browser client and console
+ * under {@code /_herald/}, the SockJS endpoint {@code /realtime}, then the Haystack ops, the console's
+ * model catalogue and the blueprint routes, which need a token before their body is read. Every
  * action goes through {@link Blueprint}, which the sockets share. Connections are held to the
  * deadlines of {@link ConnectionDeadlines}.
  */
@@ -51,11 +55,15 @@ public final class HttpVerticle extends VerticleBase {
     private final Health health;
     private final SocketEndpoint sockets;
     private final HaystackApi haystack;
+    private final Metrics metrics;
+    private final BrowserAssets browser;
+    private final ModelCatalog catalog;
     private final Gate gate;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack, Gate gate) {
+                        SocketEndpoint sockets, HaystackApi haystack, Metrics metrics, BrowserAssets browser, ModelCatalog catalog,
+                        Gate gate) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -63,6 +71,9 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.sockets = sockets;
         this.haystack = haystack;
+        this.metrics = metrics;
+        this.browser = browser;
+        this.catalog = catalog;
         this.gate = gate;
     }
 
@@ -73,11 +84,14 @@ public final class HttpVerticle extends VerticleBase {
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
         router.get("/health/live").handler(this::live);
+        router.get("/metrics").handler(this::metrics);
+        browser.mount(router);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
         router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
         router.route().handler(this::authenticate);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
+        router.get(ModelCatalog.PATH).handler(this::catalog);
         router.route().handler(this::blueprint);
         router.route().failureHandler(this::failure);
         router.errorHandler(400, this::unroutable);
@@ -95,14 +109,15 @@ public final class HttpVerticle extends VerticleBase {
     }
 
     /**
-     * Every request but the health checks and the SockJS transports (whose frames pass the gate one by one)
+     * Every request but the health checks, {@code /metrics} (a drain stays observable) and the SockJS transports (whose frames pass the gate one by one)
      * passes the gate: refused with 503 {@code E_UNAVAILABLE} once the node drains, else counted until
      * its answer is written. Answers written while draining close their connection, so that a client's
      * next request goes to another node.
      */
     private void follow(RoutingContext ctx) {
         deadlines.follow(ctx);
-        if (isSockJs(ctx) || ctx.request().path().equals("/health") || ctx.request().path().equals("/health/live")) {
+        String path = ctx.request().path();
+        if (isSockJs(ctx) || path.equals("/health") || path.equals("/health/live") || path.equals("/metrics")) {
             ctx.next();
             return;
         }
@@ -134,6 +149,21 @@ public final class HttpVerticle extends VerticleBase {
     }
 
     /**
+     * {@code GET /metrics}, no token needed (like {@code /health}): every meter in the Prometheus text
+     * format, rendered off the event loop. With {@code HERALD_METRICS=false}, 404: {@code metrics} is a
+     * reserved identity, never a model.
+     */
+    private void metrics(RoutingContext ctx) {
+        if (!metrics.enabled()) {
+            answer(ctx, ApiError.notFound("Metrics are off on this node (HERALD_METRICS=false)."));
+            return;
+        }
+        vertx.executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("content-type", Metrics.CONTENT_TYPE).end(text))
+                .onFailure(ctx::fail);
+    }
+
+    /**
      * The token, before anything of the body is read: a request announcing a body stays paused while
      * the token is checked (the Vert.x Web 5 router does not pause it; resuming delivers what was queued
      * on a later turn of the event loop, once BodyHandler listens). Without a valid token: 401 and, if
@@ -158,6 +188,11 @@ public final class HttpVerticle extends VerticleBase {
 
     private static Principal principal(RoutingContext ctx) {
         return ctx.get(PRINCIPAL);
+    }
+
+    private void catalog(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json; charset=utf-8")
+                .end(catalog.readableBy(principal(ctx)).encode());
     }
 
     private void blueprint(RoutingContext ctx) {

@@ -12,7 +12,7 @@ public final class Identifiers {
     static final Pattern MODEL = Pattern.compile("[a-z][a-z0-9_]{0,39}");
     static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,62}");
     /** Path segments that other features own, and the attributes every model has. */
-    static final Set<String> RESERVED_MODELS = Set.of("api", "health", "realtime", "entity");
+    static final Set<String> RESERVED_MODELS = Set.of("api", "health", "metrics", "realtime", "entity");
     static final Set<String> RESERVED_ATTRIBUTES = Set.of(Model.ID, Model.CREATED_AT, Model.UPDATED_AT);
     private static final int MAX_PG_IDENTIFIER = 63;
 

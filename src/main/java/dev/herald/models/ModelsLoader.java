@@ -88,6 +88,10 @@ public final class ModelsLoader {
     }
 
     private Model model(String identity, JsonNode node) {
+        if (identity.startsWith("_")) {
+            throw fail("model '" + identity + "': identities starting with '_' are reserved for Herald (its browser "
+                    + "client and console live under /_herald/)");
+        }
         if (!Identifiers.MODEL.matcher(identity).matches()) {
             throw fail("model '" + identity + "': identity must be lower-case letters, digits and _, "
                     + "starting with a letter, at most 40 characters");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -36,7 +37,12 @@ import java.util.logging.Logger;
 public final class LogFollower {
     static final long GAP_WAIT_MS = 10;
     static final long POLL_MS = 500;
-    static final int READ_LIMIT = 2000;
+    /**
+     * The most rows (transactions) one read of the log takes: a row holds a whole transaction's messages
+     * (a deleteRec of thousands of entities is megabytes), so a node that fell behind catches up in
+     * several bounded reads rather than one that holds everything.
+     */
+    static final int READ_LIMIT = 64;
     private static final Logger LOG = Logger.getLogger(LogFollower.class.getName());
 
     private final Vertx vertx;
@@ -51,6 +57,9 @@ public final class LogFollower {
     private boolean readAgain;
     private long gapTimer = -1;
     private long pollTimer = -1;
+    /** When reading the log began to fail (0: it does not): one warning a minute, not one a poll. */
+    private long failingSince;
+    private long lastWarning;
 
     private record Held(List<Publication.Received> changes, long first, long last) {
     }
@@ -190,17 +199,26 @@ public final class LogFollower {
         }
         reading = true;
         long readNumber = ++readsBegun;
-        NotificationLog.tail(reads, cursor, READ_LIMIT).onComplete(done -> {
+        NotificationLog.tailRows(reads, cursor, READ_LIMIT).onComplete(done -> {
             reading = false;
             if (done.failed()) {
-                LOG.warning("the notification log could not be read (will try again): " + done.cause());
+                long now = System.nanoTime();
+                if (failingSince == 0 || now - lastWarning > TimeUnit.SECONDS.toNanos(60)) {
+                    LOG.warning("the notification log could not be read" + (failingSince == 0 ? "" : " for "
+                            + TimeUnit.NANOSECONDS.toSeconds(now - failingSince) + " s") + " (trying again every " + POLL_MS + " ms): " + done.cause());
+                    lastWarning = now;
+                }
+                failingSince = failingSince == 0 ? now : failingSince;
                 return;
             }
-            List<NotificationLog.Entry> entries = done.result();
-            for (Publication.Received change : changes(entries)) {
+            if (failingSince != 0) {
+                LOG.info("the notification log can be read again, after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince) + " s");
+                failingSince = 0;
+            }
+            for (Publication.Received change : changes(done.result().entries())) {
                 hand(List.of(change), cursor);
             }
-            boolean complete = entries.size() < READ_LIMIT;
+            boolean complete = done.result().rows() < READ_LIMIT;
             drain();
             settleWaiters(complete, readNumber);
             if (readAgain || !complete) {

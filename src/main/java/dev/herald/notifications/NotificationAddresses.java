@@ -8,6 +8,12 @@ public final class NotificationAddresses {
      * of different versions must agree on it, so it keeps its {@code records} name.
      */
     public static final String NOTIFICATIONS = "herald.records.notifications";
+    /**
+     * A header of each publication: when its changes committed, in epoch milliseconds on the committing
+     * node (for {@code herald_notification_delay_seconds}). A header, not part of the publication's
+     * bytes, so that nodes which do not know it still read the publication.
+     */
+    public static final String COMMITTED_AT = "committedAt";
 
     private NotificationAddresses() {
     }

@@ -9,8 +9,13 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The notification log (DESIGN §8): every notification of a committed change, written in the same
@@ -33,12 +38,14 @@ import java.util.UUID;
  * repeatable read as well. The cost: numbering serialises the commits of notifying transactions (the
  * lock is held for one round trip and the COMMIT); the benchmark measures it.
  *
- * <p>Rows: {@code seq}, {@code at} (when it was numbered), {@code model}, {@code record} (the room: the
- * record's id as text, or the created record's id for a creation), {@code flags} (the
- * {@link Publication} flags: retire the room, creation), {@code origin} (the JSON of who caused it, for
- * leaving the requester out), {@code message} (the JSON every socket receives). The {@code herald_meta}
- * rows {@value #EPOCH_KEY} and {@value #PRUNED_KEY} hold the log's epoch and the last position removed by
- * retention.
+ * <p>One row per transaction: {@code seq} and {@code last}, its block of positions (one per notification,
+ * in order); {@code at}, when it was numbered; {@code body}, its {@link Publication} without the leading
+ * position (the same bytes the event bus carries: origins and messages rendered once); {@code rooms}, the
+ * keys a reader looks for ({@code "<model> <record>"} for each notification to a record's room, and the
+ * bare {@code "<model>"} when the transaction created records of that model, for the model's watchers),
+ * indexed by GIN; {@code created}, the room keys of the records it created. Readers decode the body and
+ * keep what they asked for. The {@code herald_meta} rows {@value #EPOCH_KEY} and {@value #PRUNED_KEY}
+ * hold the log's epoch and the last position removed by retention.
  */
 public final class NotificationLog {
     /** "HLOG" in ASCII; never change it, or nodes of two versions would number at the same time. */
@@ -47,40 +54,48 @@ public final class NotificationLog {
     static final String PRUNED_KEY = "log.pruned";
     public static final byte RETIRE = 1;
     public static final byte CREATION = 2;
-    /** The most rows one prune statement removes; it repeats until nothing older is left. */
-    static final int PRUNE_BATCH = 10_000;
+    /** The most bytes of transactions one replay reads: more is a replay too large to make (resync). */
+    public static final int REPLAY_BYTES = 16 * 1024 * 1024;
+    /** The most rows (transactions) one prune statement removes; it repeats until nothing older is left. */
+    static final int PRUNE_BATCH = 2_000;
 
     /** Every statement may run again: it creates only what is missing (run under the schema lock). */
     public static List<String> ddl() {
         return List.of(
                 "CREATE SEQUENCE IF NOT EXISTS herald_log_seq",
+                // the first format kept one row per notification: it goes, and its positions count as pruned
+                // (a resume from one of them answers resync)
+                """
+                DO $$ BEGIN
+                    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                               AND table_name = 'herald_log' AND column_name = 'message') THEN
+                        DROP TABLE herald_log;
+                        UPDATE herald_meta SET value = (SELECT last_value FROM herald_log_seq)::text WHERE key = '%s';
+                    END IF;
+                END $$""".formatted(PRUNED_KEY),
                 """
                 CREATE TABLE IF NOT EXISTS herald_log (
                     seq bigint PRIMARY KEY,
+                    last bigint NOT NULL,
                     at timestamptz NOT NULL DEFAULT clock_timestamp(),
-                    model text NOT NULL,
-                    record text NOT NULL,
-                    flags smallint NOT NULL,
-                    origin text NOT NULL,
-                    message text NOT NULL)""",
-                "CREATE INDEX IF NOT EXISTS herald_log_room ON herald_log (model, record, seq)",
-                "CREATE INDEX IF NOT EXISTS herald_log_creations ON herald_log (model, seq) WHERE flags & 2 <> 0",
+                    rooms text[] NOT NULL,
+                    created text[],
+                    body bytea NOT NULL)""",
+                "CREATE INDEX IF NOT EXISTS herald_log_rooms ON herald_log USING gin (rooms)",
                 "INSERT INTO herald_meta (key, value) VALUES ('" + EPOCH_KEY + "', '" + UUID.randomUUID()
                         + "') ON CONFLICT (key) DO NOTHING",
                 "INSERT INTO herald_meta (key, value) VALUES ('" + PRUNED_KEY + "', '0') ON CONFLICT (key) DO NOTHING");
     }
 
     /**
-     * Takes the order lock, reserves {@code $1} consecutive positions and writes the rows: one statement,
-     * sent right before COMMIT. The reserved block is {@code (last - $1, last]}.
+     * Takes the order lock, reserves {@code $1} consecutive positions and writes the transaction's row:
+     * one statement, sent right before COMMIT. The reserved block is {@code (last - $1, last]}.
      */
     static final String APPEND = """
             WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(%d) AS l),
                  reserved AS MATERIALIZED (SELECT setval('herald_log_seq', nextval('herald_log_seq') + $1 - 1) AS last FROM locked)
-            INSERT INTO herald_log (seq, model, record, flags, origin, message)
-            SELECT reserved.last - $1 + e.n, e.model, e.record, e.flags::int2, e.origin, e.message
-            FROM reserved, unnest($2::text[], $3::text[], $4::int4[], $5::text[], $6::text[])
-                 WITH ORDINALITY AS e(model, record, flags, origin, message, n)
+            INSERT INTO herald_log (seq, last, rooms, created, body)
+            SELECT reserved.last - $1 + 1, reserved.last, $2::text[], $3::text[], $4::bytea FROM reserved
             RETURNING seq""".formatted(ORDER_LOCK);
 
     /**
@@ -91,50 +106,64 @@ public final class NotificationLog {
     public static final String STATE = """
             SELECT (SELECT value FROM herald_meta WHERE key = '%s') AS epoch,
                    (SELECT value::bigint FROM herald_meta WHERE key = '%s') AS pruned,
-                   (SELECT max(seq) FROM herald_log) AS head""".formatted(EPOCH_KEY, PRUNED_KEY);
-
-    private static final String COLUMNS = "seq, model, record, flags, origin, message";
-
-    static final String TAIL = "SELECT " + COLUMNS + " FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+                   (SELECT last FROM herald_log ORDER BY seq DESC LIMIT 1) AS head""".formatted(EPOCH_KEY, PRUNED_KEY);
 
     /**
-     * The state and, in the same snapshot, the entries addressed to the rooms of some records of one
-     * model in {@code ($3, $4]} (not their creation: that goes to the model's watchers).
+     * The rows holding positions after {@code $1}: from the one whose block holds {@code $1 + 1} (found on
+     * the primary key) on. {@code $1} is named in the statement it is embedded in.
      */
-    static final String REPLAY_RECORDS = """
-            WITH state AS (%s)
-            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (
-                SELECT %s FROM herald_log
-                WHERE model = $1 AND record = ANY($2::text[]) AND seq > $3 AND seq <= $4 AND flags & 2 = 0
-                ORDER BY seq LIMIT $5) l ON true
-            ORDER BY l.seq""".formatted(STATE, COLUMNS);
+    private static final String AFTER = "seq >= coalesce((SELECT max(seq) FROM herald_log WHERE seq <= %1$s), 0) AND last > %1$s";
+
+    static final String TAIL = "SELECT seq, body FROM herald_log WHERE " + AFTER.formatted("$1") + " ORDER BY seq LIMIT $2";
 
     /**
-     * The state and the entries a watcher of model {@code $1} would have received in {@code ($2, $3]}: the
-     * creations, and every entry of a record created in that span.
+     * The state and, in the same snapshot, the rows holding notifications to the rooms {@code $1}
+     * ({@code "<model> <record>"}) in {@code ($2, $3]}.
+     */
+    static final String REPLAY_ROOMS = """
+            WITH state AS (%s)
+            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (%s) l ON true
+            ORDER BY l.seq""".formatted(STATE, bounded("rooms && $1::text[] AND " + AFTER.formatted("$2") + " AND seq <= $3"));
+
+    /**
+     * The state and the rows a watcher of model {@code $1} would have received something from in
+     * {@code ($2, $3]}: those that created records of the model, and those that notify a record created
+     * in that span.
      */
     static final String REPLAY_WATCH = """
-            WITH state AS (%s),
-                 created AS (SELECT record FROM herald_log WHERE model = $1 AND flags & 2 <> 0 AND seq > $2 AND seq <= $3)
-            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (
-                SELECT %s FROM herald_log
-                WHERE model = $1 AND seq > $2 AND seq <= $3 AND (flags & 2 <> 0 OR record IN (SELECT record FROM created))
-                ORDER BY seq LIMIT $4) l ON true
-            ORDER BY l.seq""".formatted(STATE, COLUMNS);
+            WITH state AS (%1$s),
+                 created AS (SELECT coalesce(array_agg(k), '{}') AS keys FROM herald_log, unnest(created) k
+                             WHERE rooms @> ARRAY[$1::text] AND %2$s AND seq <= $3 AND starts_with(k, $1 || ' '))
+            SELECT state.epoch, state.pruned, state.head, l.* FROM state LEFT JOIN LATERAL (%3$s) l ON true
+            ORDER BY l.seq""".formatted(STATE, AFTER.formatted("$2"),
+            bounded("(rooms @> ARRAY[$1::text] OR rooms && (SELECT keys FROM created)) AND " + AFTER.formatted("$2") + " AND seq <= $3"));
 
     /**
-     * Removes up to {@value #PRUNE_BATCH} of the oldest entries numbered before the cutoff, and
-     * remembers the last position removed. {@code at} grows with {@code seq} (both are taken under the
-     * order lock), so the oldest entries by position are the oldest by time.
+     * The first {@code $4} rows that match {@code where}, in order, with their bodies only while the
+     * bodies before them add up to less than {@code $5} bytes ({@code kept}): a replay never holds more
+     * than about that much, however large the transactions it crosses (their sizes come from the
+     * values' headers, without reading them).
+     */
+    private static String bounded(String where) {
+        return """
+                SELECT seq, CASE WHEN kept THEN body END AS body, kept FROM (
+                    SELECT seq, body, coalesce(sum(octet_length(body)) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) < $5 AS kept
+                    FROM (SELECT seq, body FROM herald_log WHERE %s ORDER BY seq LIMIT $4) matched) sized""".formatted(where);
+    }
+
+    /**
+     * Removes up to {@value #PRUNE_BATCH} of the oldest rows numbered before the cutoff, and remembers
+     * the last position removed. {@code at} grows with {@code seq} (both are taken under the order lock),
+     * so the oldest rows by position are the oldest by time.
      */
     static final String PRUNE = """
             WITH gone AS (
                 DELETE FROM herald_log WHERE seq IN (
                     SELECT seq FROM (SELECT seq, at FROM herald_log ORDER BY seq LIMIT %d) oldest
                     WHERE at < clock_timestamp() - make_interval(secs => $1))
-                RETURNING seq),
+                RETURNING last),
             marked AS (
-                UPDATE herald_meta SET value = greatest(value::bigint, (SELECT max(seq) FROM gone))::text
+                UPDATE herald_meta SET value = greatest(value::bigint, (SELECT max(last) FROM gone))::text
                 WHERE key = '%s' AND EXISTS (SELECT 1 FROM gone) RETURNING 1)
             SELECT count(*) FROM gone""".formatted(PRUNE_BATCH, PRUNED_KEY);
 
@@ -156,8 +185,15 @@ public final class NotificationLog {
     public record State(String epoch, long pruned, long head) {
     }
 
-    /** Entries read in the same snapshot as a {@link State}. */
-    public record Replay(State state, List<Entry> entries) {
+    /**
+     * Entries read in the same snapshot as a {@link State}; {@code cut}: the transactions to read held
+     * more than {@value #REPLAY_BYTES} bytes, and the entries stop before the end.
+     */
+    public record Replay(State state, List<Entry> entries, boolean cut) {
+    }
+
+    /** Rows read from the log, as entries; {@code rows}: how many rows they came from. */
+    record Tail(List<Entry> entries, int rows) {
     }
 
     /**
@@ -165,34 +201,29 @@ public final class NotificationLog {
      * the future holds the first position (the others follow it).
      */
     static Future<Long> append(Sql tx, Outgoing outgoing) {
-        int size = outgoing.count();
-        String[] models = new String[size];
-        String[] records = new String[size];
-        Integer[] flags = new Integer[size];
-        String[] origins = new String[size];
-        String[] messages = new String[size];
-        int i = 0;
-        List<Notification.Change> changes = outgoing.changes();
-        for (int c = 0; c < changes.size(); c++) {
-            String origin = outgoing.origins().get(c).toString();
-            for (Notification n : changes.get(c).notifications()) {
-                models[i] = n.model();
-                records[i] = String.valueOf(Outgoing.room(n));
-                flags[i] = (int) Outgoing.flags(n);
-                origins[i] = origin;
-                messages[i] = outgoing.messages().get(i).toString();
-                i++;
+        Set<String> rooms = new LinkedHashSet<>();
+        List<String> created = new ArrayList<>(0);
+        for (Notification.Change change : outgoing.changes()) {
+            for (Notification n : change.notifications()) {
+                String key = key(n.model(), String.valueOf(Outgoing.room(n)));
+                if ((Outgoing.flags(n) & CREATION) != 0) {
+                    rooms.add(n.model());
+                    created.add(key);
+                } else {
+                    rooms.add(key);
+                }
             }
         }
-        return tx.execute(APPEND, Tuple.of(size, models, records, flags, origins, messages)).map(NotificationLog::first);
+        Buffer publication = outgoing.publication();
+        Buffer body = publication.getBuffer(Long.BYTES, publication.length());
+        return tx.execute(APPEND, Tuple.of(outgoing.count(), rooms.toArray(String[]::new),
+                        created.isEmpty() ? null : created.toArray(String[]::new), body))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    private static long first(RowSet<Row> rows) {
-        long first = Long.MAX_VALUE;
-        for (Row r : rows) {
-            first = Math.min(first, r.getLong(0));
-        }
-        return first;
+    /** A room's key in {@code rooms}: model identities have no spaces, so it is unambiguous. */
+    static String key(String model, String record) {
+        return model + ' ' + record;
     }
 
     public static Future<State> state(Sql sql) {
@@ -206,23 +237,71 @@ public final class NotificationLog {
         return new State(r.getString("epoch"), p, head == null ? p : Math.max(head, p));
     }
 
-    /** Committed entries after {@code after}, in order, at most {@code limit}. */
-    public static Future<List<Entry>> tail(Sql sql, long after, int limit) {
-        return sql.execute(TAIL, Tuple.of(after, limit)).map(NotificationLog::entries);
+    /** Committed entries after {@code after}, in order, from at most {@code rows} rows (transactions). */
+    public static Future<List<Entry>> tail(Sql sql, long after, int rows) {
+        return tailRows(sql, after, rows).map(Tail::entries);
     }
 
-    /** The entries of {@code records} of {@code model} in {@code (after, upTo]}, at most {@code limit}. */
+    static Future<Tail> tailRows(Sql sql, long after, int rows) {
+        return sql.execute(TAIL, Tuple.of(after, rows)).map(found -> {
+            List<Entry> entries = new ArrayList<>();
+            for (Row r : found) {
+                decode(r, e -> {
+                    if (e.seq() > after) {
+                        entries.add(e);
+                    }
+                });
+            }
+            return new Tail(entries, found.size());
+        });
+    }
+
+    /** The entries to the rooms of {@code records} of {@code model} in {@code (after, upTo]}, at most {@code limit}. */
     public static Future<Replay> replayRecords(Sql sql, String model, List<String> records, long after, long upTo, int limit) {
-        return sql.execute(REPLAY_RECORDS, Tuple.of(model, records.toArray(String[]::new), after, upTo, limit))
-                .map(NotificationLog::replay);
+        return replayRecords(sql, model, records, after, upTo, limit, REPLAY_BYTES);
     }
 
-    /** What a watcher of {@code model} would have received in {@code (after, upTo]}, at most {@code limit}. */
+    static Future<Replay> replayRecords(Sql sql, String model, List<String> records, long after, long upTo, int limit, int maxBytes) {
+        Set<String> wanted = new HashSet<>(records);
+        String[] keys = records.stream().map(r -> key(model, r)).toArray(String[]::new);
+        return sql.execute(REPLAY_ROOMS, Tuple.of(keys, after, upTo, rowsFor(limit), maxBytes)).map(rows -> replay(rows, limit, after, upTo,
+                e -> !e.creation() && e.model().equals(model) && wanted.contains(e.record())));
+    }
+
+    /**
+     * What a watcher of {@code model} would have received in {@code (after, upTo]}, at most {@code limit}:
+     * the creations, and every entry of a record created in that span.
+     */
     public static Future<Replay> replayWatch(Sql sql, String model, long after, long upTo, int limit) {
-        return sql.execute(REPLAY_WATCH, Tuple.of(model, after, upTo, limit)).map(NotificationLog::replay);
+        return sql.execute(REPLAY_WATCH, Tuple.of(model, after, upTo, rowsFor(limit), REPLAY_BYTES)).map(rows -> {
+            Replay all = replay(rows, Integer.MAX_VALUE, after, upTo, e -> e.model().equals(model));
+            Set<String> created = new HashSet<>();
+            all.entries().forEach(e -> {
+                if (e.creation()) {
+                    created.add(e.record());
+                }
+            });
+            List<Entry> watched = new ArrayList<>();
+            for (Entry e : all.entries()) {
+                if (watched.size() < limit && (e.creation() || created.contains(e.record()))) {
+                    watched.add(e);
+                }
+            }
+            return new Replay(all.state(), watched, all.cut());
+        });
     }
 
-    /** Removes entries older than {@code retention}, in batches; the number removed. */
+    /**
+     * How many rows a replay of at most {@code limit} entries reads: every row it finds holds at least one
+     * wanted entry, except perhaps the first (its block may begin before the replay), so with one more
+     * row than entries, a replay that stops at the row limit has more than {@code limit - 1} entries: a
+     * caller that allows fewer than {@code limit} sees that it overflowed, never a silent cut.
+     */
+    private static int rowsFor(int limit) {
+        return limit == Integer.MAX_VALUE ? limit : limit + 1;
+    }
+
+    /** Removes entries older than {@code retention}, in batches; the number of rows (transactions) removed. */
     public static Future<Long> prune(Sql sql, Duration retention) {
         double seconds = retention.toMillis() / 1000.0;
         return sql.execute(PRUNE, Tuple.of(seconds)).compose(rows -> {
@@ -232,28 +311,36 @@ public final class NotificationLog {
         });
     }
 
-    private static Replay replay(RowSet<Row> rows) {
+    /** The state, and the entries in {@code (after, upTo]} that {@code keep} accepts, at most {@code limit}. */
+    private static Replay replay(RowSet<Row> rows, int limit, long after, long upTo, Predicate<Entry> keep) {
         State state = null;
         List<Entry> entries = new ArrayList<>();
+        boolean cut = false;
         for (Row r : rows) {
             if (state == null) {
                 state = state(r);
             }
-            if (r.getValue("seq") != null) {
-                entries.add(entry(r));
+            if (r.getValue("seq") != null && !r.getBoolean("kept")) {
+                cut = true;
+            } else if (r.getValue("seq") != null && !cut && entries.size() < limit) {
+                decode(r, e -> {
+                    if (entries.size() < limit && e.seq() > after && e.seq() <= upTo && keep.test(e)) {
+                        entries.add(e);
+                    }
+                });
             }
         }
-        return new Replay(state, entries);
+        return new Replay(state, entries, cut);
     }
 
-    private static List<Entry> entries(RowSet<Row> rows) {
-        List<Entry> entries = new ArrayList<>(rows.size());
-        rows.forEach(r -> entries.add(entry(r)));
-        return entries;
-    }
-
-    private static Entry entry(Row r) {
-        return new Entry(r.getLong("seq"), r.getString("model"), r.getString("record"), r.getShort("flags").byteValue(),
-                Buffer.buffer(r.getString("origin")), Buffer.buffer(r.getString("message")));
+    /** A row's entries, in order. */
+    private static void decode(Row r, Consumer<Entry> each) {
+        long first = r.getLong("seq");
+        for (Publication.Received change : Publication.decodeLogged(r.getBuffer("body"), first)) {
+            for (Publication.Delivery d : change.deliveries()) {
+                byte flags = (byte) ((d.retire() ? RETIRE : 0) | (d.creation() ? CREATION : 0));
+                each.accept(new Entry(d.seq(), d.model(), String.valueOf(d.id()), flags, change.originJson(), d.message()));
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.herald.database.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
@@ -78,9 +79,10 @@ public final class Notifier {
     /** Publishes committed changes once, for every node's subscription verticle; never fails. */
     public void publish(Outgoing outgoing) {
         try {
-            Buffer publication = Publication.encode(outgoing, outgoing.firstSeq());
+            Buffer publication = outgoing.publication();
             if (publication != null) {
-                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication);
+                vertx.eventBus().publish(NotificationAddresses.NOTIFICATIONS, publication, new DeliveryOptions()
+                        .addHeader(NotificationAddresses.COMMITTED_AT, Long.toString(System.currentTimeMillis())));
             }
         } catch (RuntimeException e) {
             // the changes are committed (and logged: every node will read them from the log)
@@ -90,6 +92,6 @@ public final class Notifier {
 
     /** The publication of outgoing changes (tests). */
     public static Buffer encode(Outgoing outgoing) {
-        return Publication.encode(outgoing, outgoing.firstSeq());
+        return outgoing.publication();
     }
 }

@@ -17,6 +17,7 @@ public final class Outgoing {
     private final List<Buffer> messages;
     private final int count;
     private long firstSeq;
+    private Buffer publication;
 
     private Outgoing(List<Notification.Change> changes) {
         this.changes = changes.stream().filter(c -> !c.notifications().isEmpty()).toList();
@@ -66,6 +67,20 @@ public final class Outgoing {
 
     void numbered(long firstSeq) {
         this.firstSeq = firstSeq;
+        if (publication != null) {
+            publication.setLong(0, firstSeq);
+        }
+    }
+
+    /**
+     * The {@link Publication} of these changes, encoded once (null when there is none): the log keeps it
+     * without its leading position, the event bus carries it with the position once numbered.
+     */
+    Buffer publication() {
+        if (publication == null && !isEmpty()) {
+            publication = Publication.encode(this, firstSeq);
+        }
+        return publication;
     }
 
     static byte flags(Notification n) {

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * on every node is why this is not a {@code JsonObject}).
  *
  * <p>Layout, big-endian: long position of the first notification in the {@link NotificationLog} (each
- * next notification has the next position; 0 when the log is off), int change count; per change: int length + origin JSON, int notification
+ * next notification has the next position; 0 when the log is off; the log keeps what follows it), int change count; per change: int length + origin JSON, int notification
  * count; per notification: byte flags ({@value #RETIRE} retire the room, {@value #CREATION} a
  * creation, for the watchers of the model), int length + model (UTF-8), the id (for a creation, the
  * new record's: byte {@code 'L'} + long, or byte {@code 'S'} + int length + UTF-8), int length +
@@ -45,10 +45,21 @@ public final class Publication {
         private final Buffer originJson;
         private final List<Delivery> deliveries;
         private JsonObject origin;
+        private long committedAt;
 
         public Received(Buffer originJson, List<Delivery> deliveries) {
             this.originJson = originJson;
             this.deliveries = deliveries;
+        }
+
+        /** When the change committed (epoch milliseconds on its node); 0 when unknown (read from the log). */
+        public long committedAt() {
+            return committedAt;
+        }
+
+        /** All {@code changes}, published together, committed at {@code committedAt}. */
+        public static void committedAt(List<Received> changes, long committedAt) {
+            changes.forEach(c -> c.committedAt = committedAt);
         }
 
         /** The origin; {@link IllegalArgumentException} when it is not a JSON object. */
@@ -76,6 +87,7 @@ public final class Publication {
         public Received with(List<Delivery> some) {
             Received r = new Received(originJson, some);
             r.origin = origin;
+            r.committedAt = committedAt;
             return r;
         }
     }
@@ -89,7 +101,14 @@ public final class Publication {
         if (changes.isEmpty()) {
             return null;
         }
-        Buffer out = Buffer.buffer(512 * changes.size());
+        int size = 12;
+        for (int c = 0; c < changes.size(); c++) {
+            size += 8 + outgoing.origins().get(c).length() + 64 * changes.get(c).notifications().size();
+        }
+        for (Buffer message : outgoing.messages()) {
+            size += message.length();
+        }
+        Buffer out = Buffer.buffer(size);
         out.appendLong(firstSeq);
         out.appendInt(changes.size());
         int m = 0;
@@ -130,9 +149,21 @@ public final class Publication {
 
     /** Reads a publication; anything that is not one is an {@link IllegalArgumentException}. */
     public static List<Received> decode(Buffer bytes) {
+        return decode(bytes, true, 0);
+    }
+
+    /**
+     * Reads a publication as the {@link NotificationLog} keeps it: without its leading position, whose
+     * value is {@code firstSeq}.
+     */
+    static List<Received> decodeLogged(Buffer body, long firstSeq) {
+        return decode(body, false, firstSeq);
+    }
+
+    private static List<Received> decode(Buffer bytes, boolean positioned, long firstSeq) {
         try {
             Reader in = new Reader(bytes);
-            long seq = in.position();
+            long seq = positioned ? in.position() : firstSeq;
             int changes = in.count();
             List<Received> received = new ArrayList<>(changes);
             for (int c = 0; c < changes; c++) {

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * This node's rooms: which sockets are subscribed to which record, and which watch a model's
- * creations. Touched only on the subscription verticle's context, so plain collections suffice.
+ * creations. Touched only on the subscription verticle's context, so plain collections suffice; the
+ * two counts are also read by the metrics scrape, from another thread.
  */
 final class Rooms {
     private final Map<String, SocketSession> sockets = new HashMap<>();
@@ -19,6 +20,9 @@ final class Rooms {
     private final Map<String, Set<String>> roomsOfSocket = new HashMap<>();
     /** Sockets resuming a watch of a model: they see every message of it until the resume is over. */
     private final Map<String, Set<SocketSession>> taps = new HashMap<>();
+    private volatile int socketCount;
+    /** Entries of {@link #roomsOfSocket}: one per socket and record room, one per socket and watched model. */
+    private volatile int subscriptionCount;
 
     /** Numbers that crossed JSON may come back as Integer or Long; a room key must not care. */
     static String key(String model, Object id) {
@@ -28,6 +32,15 @@ final class Rooms {
 
     void add(SocketSession session) {
         sockets.put(session.id(), session);
+        socketCount = sockets.size();
+    }
+
+    int socketCount() {
+        return socketCount;
+    }
+
+    int subscriptionCount() {
+        return subscriptionCount;
     }
 
     SocketSession socket(String id) {
@@ -41,6 +54,7 @@ final class Rooms {
     void remove(String socketId) {
         leaveAll(socketId);
         SocketSession session = sockets.remove(socketId);
+        socketCount = sockets.size();
         if (session != null) {
             taps.keySet().forEach(model -> taps.get(model).remove(session));
             taps.values().removeIf(Set::isEmpty);
@@ -66,6 +80,9 @@ final class Rooms {
     void leaveAll(String socketId) {
         SocketSession session = sockets.get(socketId);
         Set<String> rooms = roomsOfSocket.remove(socketId);
+        if (rooms != null) {
+            subscriptionCount -= rooms.size();
+        }
         if (session == null || rooms == null) {
             return;
         }
@@ -81,16 +98,25 @@ final class Rooms {
         }
         String room = key(model, id);
         records.computeIfAbsent(room, k -> new LinkedHashSet<>()).add(session);
-        roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(room);
+        subscribed(session, room);
+    }
+
+    private void subscribed(SocketSession session, String room) {
+        if (roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(room)) {
+            subscriptionCount++;
+        }
+    }
+
+    private void unsubscribed(Set<String> rooms, String room) {
+        if (rooms != null && rooms.remove(room)) {
+            subscriptionCount--;
+        }
     }
 
     void leave(SocketSession session, String model, Object id) {
         String room = key(model, id);
         leaveRoom(records, room, session);
-        Set<String> rooms = roomsOfSocket.get(session.id());
-        if (rooms != null) {
-            rooms.remove(room);
-        }
+        unsubscribed(roomsOfSocket.get(session.id()), room);
     }
 
     void watch(SocketSession session, String model) {
@@ -98,7 +124,7 @@ final class Rooms {
             return;
         }
         watchers.computeIfAbsent(model, k -> new LinkedHashSet<>()).add(session);
-        roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(model);
+        subscribed(session, model);
     }
 
     List<SocketSession> members(String model, Object id) {
@@ -116,12 +142,7 @@ final class Rooms {
         String room = key(model, id);
         Set<SocketSession> members = records.remove(room);
         if (members != null) {
-            members.forEach(s -> {
-                Set<String> rooms = roomsOfSocket.get(s.id());
-                if (rooms != null) {
-                    rooms.remove(room);
-                }
-            });
+            members.forEach(s -> unsubscribed(roomsOfSocket.get(s.id()), room));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.herald.auth.Auth;
 import dev.herald.auth.Principal;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.metrics.HeraldMeters;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -310,6 +311,11 @@ final class SocketSession {
         onContext(() -> write(frame));
     }
 
+    /** Sends a notification frame, counted once written, with its delay from {@code committedAt} (0: a replayed one). */
+    void sendNotification(Buffer frame, long committedAt, HeraldMeters meters) {
+        onContext(() -> write(frame, meters, committedAt));
+    }
+
     /** A request of this socket's is being worked on: its reply will follow. */
     void requestStarted() {
         onContext(() -> {
@@ -339,6 +345,11 @@ final class SocketSession {
     }
 
     private void write(Buffer frame) {
+        write(frame, null, 0);
+    }
+
+    /** Hands the frame to the transport, unless the socket is closed; a notification is {@code counted} then. */
+    private void write(Buffer frame, HeraldMeters counted, long committedAt) {
         if (closed) {
             return;
         }
@@ -349,6 +360,9 @@ final class SocketSession {
             closed = true;
             socket.close();
             return;
+        }
+        if (counted != null) {
+            counted.notificationWritten(committedAt);
         }
         socket.write(frame).onComplete(done -> {
             waitingBytes -= length;

@@ -6,6 +6,7 @@ import dev.herald.errors.ApiError;
 import dev.herald.errors.ErrorCode;
 import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackAddresses;
+import dev.herald.metrics.HeraldMeters;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.notifications.NotificationLog;
@@ -119,7 +120,7 @@ final class SubscriptionFrames {
                                   Map<String, List<Object>> rooms) {
         boolean sameLog = subscriptions.logged() && since.epoch().equals(subscriptions.epoch());
         Future<Void> reached = sameLog ? subscriptions.reach(since.seq()) : Future.succeededFuture();
-        return reached.compose(v -> subscriptions.beginResume(session, rooms, watchModel)).compose(seq -> {
+        return reached.compose(v -> subscriptions.beginResume(session, rooms, watchModel)).<Resume>compose(seq -> {
             // which records are gone is read first, then the log: the log's snapshot then holds their destroyed
             Future<Map<String, List<Object>>> missing = rooms.isEmpty() ? Future.succeededFuture(Map.of()) : joins.missing(rooms);
             // everything after since that the log's snapshot holds; what of it also comes live (after the
@@ -136,13 +137,14 @@ final class SubscriptionFrames {
                             .transform(x -> Future.failedFuture(cause));
                 }
                 NotificationLog.Replay r = read.result();
-                boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY;
+                boolean resync = r == null || since.seq() < r.state().pruned() || r.entries().size() > SubscriptionVerticle.MAX_REPLAY || r.cut();
                 return subscriptions.endResume(session, resync ? null : r.entries(), watchModel, resync)
                         .compose(resumed -> joins.leave(session, missing.result()).map(resumed))
                         .map(resumed -> new Resume(missing.result(), positioned(new JsonObject(), seq)
                                 .put("replayed", resumed.replayed()).put("resync", resumed.resync())));
             });
-        });
+        }).onComplete(done -> subscriptions.meters().resumed(done.failed() ? HeraldMeters.ResumeResult.FAILED
+                : done.result().reply().getBoolean("resync") ? HeraldMeters.ResumeResult.RESYNC : HeraldMeters.ResumeResult.REPLAYED));
     }
 
     private Future<Void> leaveAll(SocketSession session, Map<String, List<Object>> rooms) {

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import dev.herald.auth.Action;
 import dev.herald.auth.Principal;
 import dev.herald.blueprint.Shown;
+import dev.herald.metrics.HeraldMeters;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.database.Sql;
@@ -18,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -67,6 +69,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     private final Models models;
     private final PgConnectOptions database;
     private final Duration retention;
+    private final HeraldMeters meters;
     private final Rooms rooms = new Rooms();
     private final Map<String, Resumption> resumptions = new HashMap<>();
     private Pool pool;
@@ -77,20 +80,28 @@ public final class SubscriptionVerticle extends VerticleBase {
     private long pruner = -1;
 
     /** {@code database} null: the notification log is off (frames without positions, no resume). */
-    public SubscriptionVerticle(Duration idleTimeout, Models models, PgConnectOptions database, Duration retention) {
+    public SubscriptionVerticle(Duration idleTimeout, Models models, PgConnectOptions database, Duration retention,
+                                HeraldMeters meters) {
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.models = models;
         this.database = database;
         this.retention = retention;
+        this.meters = meters;
+    }
+
+    HeraldMeters meters() {
+        return meters;
     }
 
     @Override
     public Future<?> start() {
         long period = Math.max(250, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
         reaper = vertx.setPeriodic(period, t -> reapSilentSockets());
+        meters.realtime(rooms::socketCount, rooms::subscriptionCount);
+        meters.logPosition(() -> follower == null ? 0 : follower.cursor());
         Future<Void> following = Future.succeededFuture();
         if (database != null) {
-            pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
+            pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("herald-log"))
                     .connectingTo(new PgConnectOptions(database).setCachePreparedStatements(true)).using(vertx).build();
             reads = Sql.reads(pool);
             follower = new LogFollower(vertx, reads, this::deliver);
@@ -98,7 +109,7 @@ public final class SubscriptionVerticle extends VerticleBase {
             pruner = vertx.setPeriodic(Math.min(retention.toMillis(), 60_000), t -> prune());
         }
         return following.compose(v -> {
-            consumer = vertx.eventBus().consumer(NotificationAddresses.NOTIFICATIONS, m -> receive(m.body()));
+            consumer = vertx.eventBus().consumer(NotificationAddresses.NOTIFICATIONS, m -> receive(m.body(), committedAt(m)));
             return consumer.completion();
         });
     }
@@ -224,8 +235,11 @@ public final class SubscriptionVerticle extends VerticleBase {
         final List<Finished> finished = new ArrayList<>();
     }
 
-    /** A frame held for a resuming socket; {@code tapped}: seen only through a resumed watch, kept if its record was created since. */
-    private record Held(long seq, Buffer frame, boolean tapped, String model, String room, boolean retire) {
+    /**
+     * A frame held for a resuming socket; {@code tapped}: seen only through a resumed watch, kept if its
+     * record was created since; {@code committedAt} 0 for a replayed one.
+     */
+    private record Held(long seq, Buffer frame, boolean tapped, String model, String room, boolean retire, long committedAt) {
     }
 
     private record Finished(List<NotificationLog.Entry> entries, String watchModel, boolean resync, Promise<Resumed> answer) {
@@ -285,7 +299,8 @@ public final class SubscriptionVerticle extends VerticleBase {
                     if (!mayRead(s, d.model())) {
                         continue;
                     }
-                    out.add(new Held(e.seq(), frame(d, Shown.unreadable(models, d.model(), s.principal())), false, d.model(), Rooms.key(d.model(), d.id()), d.retire()));
+                    out.add(new Held(e.seq(), frame(d, Shown.unreadable(models, d.model(), s.principal())), false, d.model(),
+                            Rooms.key(d.model(), d.id()), d.retire(), 0));
                     replayed++;
                     if (f.watchModel() != null && e.creation()) {
                         created.computeIfAbsent(e.model(), k -> new HashSet<>()).add(Rooms.key(e.model(), e.record()));
@@ -307,7 +322,7 @@ public final class SubscriptionVerticle extends VerticleBase {
         }
         out.sort(Comparator.comparingLong(Held::seq));
         if (allowed) {
-            out.forEach(h -> emitNow(s, h.seq(), h.frame()));
+            out.forEach(h -> emitNow(s, h.seq(), h.frame(), h.committedAt()));
         }
         for (Finished f : r.finished) {
             if (f.watchModel() != null) {
@@ -329,12 +344,12 @@ public final class SubscriptionVerticle extends VerticleBase {
     }
 
     /** A frame for one socket: held while it resumes, else sent if it follows what the socket already has. */
-    private void emit(SocketSession s, long seq, Buffer frame) {
+    private void emit(SocketSession s, long seq, Buffer frame, long committedAt) {
         Resumption r = resumptions.get(s.id());
         if (r != null) {
-            hold(s, r, new Held(seq, frame, false, null, null, false));
+            hold(s, r, new Held(seq, frame, false, null, null, false, committedAt));
         } else {
-            emitNow(s, seq, frame);
+            emitNow(s, seq, frame, committedAt);
         }
     }
 
@@ -350,12 +365,22 @@ public final class SubscriptionVerticle extends VerticleBase {
         s.close();
     }
 
-    private static void emitNow(SocketSession s, long seq, Buffer frame) {
+    private void emitNow(SocketSession s, long seq, Buffer frame, long committedAt) {
         if (seq <= 0) {
-            s.send(frame);
+            s.sendNotification(frame, committedAt, meters);
         } else if (seq > s.lastSeq) {
             s.lastSeq = seq;
-            s.send(frame);
+            s.sendNotification(frame, committedAt, meters);
+        }
+    }
+
+    /** The commit time a publication's header carries; 0 when it has none or it is not a number. */
+    private static long committedAt(Message<Object> publication) {
+        String at = publication.headers().get(NotificationAddresses.COMMITTED_AT);
+        try {
+            return at == null ? 0 : Long.parseLong(at);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -363,7 +388,7 @@ public final class SubscriptionVerticle extends VerticleBase {
      * A publication that cannot be read (a node of another Herald version?) is dropped, and said so
      * (with the log on, every node reads its changes from the log soon after).
      */
-    private void receive(Object publication) {
+    private void receive(Object publication, long committedAt) {
         List<Publication.Received> changes;
         try {
             if (!(publication instanceof Buffer bytes)) {
@@ -371,6 +396,7 @@ public final class SubscriptionVerticle extends VerticleBase {
                         + " instead of bytes; is a node of an older Herald version in the cluster?");
             }
             changes = Publication.decode(bytes);
+            Publication.Received.committedAt(changes, committedAt);
         } catch (IllegalArgumentException e) {
             LOG.warning("dropped a malformed publication on " + NotificationAddresses.NOTIFICATIONS + ": " + e.getMessage());
             return;
@@ -411,7 +437,8 @@ public final class SubscriptionVerticle extends VerticleBase {
                     continue;
                 }
                 if (!s.id().equals(excluded)) {
-                    emit(s, d.seq(), frames.computeIfAbsent(Shown.unreadable(models, d.model(), p), hidden -> frame(d, hidden)));
+                    emit(s, d.seq(), frames.computeIfAbsent(Shown.unreadable(models, d.model(), p), hidden -> frame(d, hidden)),
+                            change.committedAt());
                 }
                 if (d.creation()) {
                     rooms.join(s, d.model(), d.id());
@@ -423,7 +450,7 @@ public final class SubscriptionVerticle extends VerticleBase {
                     continue;
                 }
                 Buffer frame = frames.computeIfAbsent(Shown.unreadable(models, d.model(), s.principal()), hidden -> frame(d, hidden));
-                hold(s, r, new Held(d.seq(), frame, true, d.model(), Rooms.key(d.model(), d.id()), d.retire()));
+                hold(s, r, new Held(d.seq(), frame, true, d.model(), Rooms.key(d.model(), d.id()), d.retire(), change.committedAt()));
             }
             if (d.retire()) {
                 rooms.retire(d.model(), d.id());

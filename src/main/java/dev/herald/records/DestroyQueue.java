@@ -3,6 +3,7 @@ package dev.herald.records;
 import dev.herald.errors.ApiError;
 import dev.herald.database.Transaction;
 import dev.herald.errors.Failures;
+import dev.herald.metrics.HeraldMeters;
 import dev.herald.models.Model;
 import dev.herald.notifications.Notifier;
 import io.vertx.core.Future;
@@ -40,14 +41,16 @@ final class DestroyQueue {
     private final Pool pool;
     private final Destroyer single;
     private final BatchDestroyer batch;
+    private final HeraldMeters meters;
     private final Map<String, Queue<Pending>> waiting = new HashMap<>();
     private final Map<String, Boolean> busy = new HashMap<>();
 
-    DestroyQueue(Notifier notifier, Pool pool, Destroyer single, BatchDestroyer batch) {
+    DestroyQueue(Notifier notifier, Pool pool, Destroyer single, BatchDestroyer batch, HeraldMeters meters) {
         this.notifier = notifier;
         this.pool = pool;
         this.single = single;
         this.batch = batch;
+        this.meters = meters;
     }
 
     private record Pending(Object id, JsonObject origin, Promise<JsonObject> promise) {
@@ -88,6 +91,7 @@ final class DestroyQueue {
             return;
         }
         busy.put(model.identity(), true);
+        meters.destroyBatch(taken.size());
         List<Object> ids = new ArrayList<>();
         List<JsonObject> origins = new ArrayList<>();
         taken.values().forEach(p -> {
@@ -149,6 +153,7 @@ final class DestroyQueue {
     }
 
     private Future<JsonObject> alone(Model model, Object id, JsonObject origin) {
+        meters.destroyBatch(1);
         // one snapshot for the whole destroy: every previous as it was, and a concurrent change to anything
         // this destroy then changes fails it with a serialization failure, and it runs again
         return notifier.write(pool, Transaction.Isolation.REPEATABLE_READ, origin, tx -> single.destroy(tx, model, id),

@@ -4,6 +4,7 @@ import dev.herald.database.Sql;
 import dev.herald.database.Transaction;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.Failures;
+import dev.herald.metrics.HeraldMeters;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
 import dev.herald.notifications.Notifier;
@@ -46,6 +47,7 @@ public final class RecordsVerticle extends VerticleBase {
     private final PgConnectOptions connectOptions;
     private final boolean demoData;
     private final boolean logged;
+    private final HeraldMeters meters;
     private Notifier notifier;
     private Pool pool;
     private Sql reads;
@@ -54,17 +56,18 @@ public final class RecordsVerticle extends VerticleBase {
     private DestroyQueue destroys;
     private MessageConsumer<JsonObject> consumer;
 
-    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, boolean logged) {
+    public RecordsVerticle(Models models, PgConnectOptions connectOptions, boolean demoData, boolean logged, HeraldMeters meters) {
         this.models = models;
         this.connectOptions = connectOptions;
         this.demoData = demoData;
         this.logged = logged;
+        this.meters = meters;
     }
 
     @Override
     public Future<?> start() {
         pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(POOL_SIZE))
+                .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("herald-records"))
                 .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
                 .using(vertx)
                 .build();
@@ -73,7 +76,7 @@ public final class RecordsVerticle extends VerticleBase {
         Populator populator = new Populator(models);
         finder = new Finder(models, populator);
         writer = new Writer(models, populator);
-        destroys = new DestroyQueue(notifier, pool, new Destroyer(models, populator), new BatchDestroyer(models, populator, notifier));
+        destroys = new DestroyQueue(notifier, pool, new Destroyer(models, populator), new BatchDestroyer(models, populator, notifier), meters);
         return new Schema(models).apply(pool, demoData ? new DemoData() : null)
                 .compose(v -> {
                     consumer = vertx.eventBus().localConsumer(RecordsAddresses.EXECUTE, this::execute);
@@ -108,7 +111,7 @@ public final class RecordsVerticle extends VerticleBase {
             case "update" -> write(origin, c -> writer.update(c, model, id, request.getJsonObject("values")));
             case "add" -> write(origin, c -> writer.add(c, model, id, request.getString("attribute"), request.getValue("childId")));
             case "remove" -> write(origin, c -> writer.remove(c, model, id, request.getString("attribute"), request.getValue("childId")));
-            case "destroy" -> destroys.destroy(model, id, origin).map(r -> r);
+            case "destroy" -> destroys.destroy(model, id, origin).onComplete(done -> meters.destroyEnded(model.identity(), done.cause())).map(r -> r);
             default -> Future.failedFuture(new IllegalArgumentException("unknown records op '" + op + "'"));
         };
     }

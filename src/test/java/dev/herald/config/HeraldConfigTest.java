@@ -35,6 +35,8 @@ class HeraldConfigTest {
         assertEquals(Duration.ofSeconds(60), c.idleTimeout());
         assertEquals(Duration.ofSeconds(30), c.statementTimeout());
         assertEquals(Duration.ofSeconds(60), c.socketIdleTimeout());
+        assertTrue(c.metrics(), "/metrics is on by default");
+        assertEquals(HeraldConfig.LogFormat.TEXT, c.logFormat());
         assertEquals(Duration.ofSeconds(30), c.drainTimeout());
         assertEquals(50_000, c.maxSockets());
         assertEquals(200, c.socketRate());
@@ -48,6 +50,18 @@ class HeraldConfigTest {
         assertEquals(7, c.maxSockets());
         assertEquals(1_000_000, c.socketRate());
         assertTrue(c.warnings().isEmpty(), c.warnings().toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false, false", "FALSE, false", "0, false", "no, false", "true, true", " yes , true"})
+    void metricsAreSwitchedByHeraldMetrics(String value, boolean expected) {
+        assertEquals(expected, HeraldConfig.fromEnv(Map.of("HERALD_METRICS", value)).metrics());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"json, JSON", "JSON, JSON", " text , TEXT", "Text, TEXT"})
+    void theLogFormatIsTextOrJson(String value, HeraldConfig.LogFormat expected) {
+        assertEquals(expected, HeraldConfig.fromEnv(Map.of("HERALD_LOG_FORMAT", value)).logFormat());
     }
 
     @ParameterizedTest
@@ -91,6 +105,12 @@ class HeraldConfigTest {
             "HERALD_SOCKET_RATE    | 0                      | HERALD_SOCKET_RATE=0 is out of range 1..1000000",
             "HERALD_SOCKET_RATE    | 2.5                    | HERALD_SOCKET_RATE=2.5 is not a whole number",
             "HERALD_SOCKET_RATE    | unlimited              | HERALD_SOCKET_RATE=unlimited is not a whole number",
+            "HERALD_METRICS        | off                    | HERALD_METRICS=off is not true or false",
+            "HERALD_METRICS        | true; rm -rf /         | HERALD_METRICS=true; rm -rf / is not true or false",
+            "HERALD_METRICS        | tru\u0000e            | is not true or false",
+            "HERALD_LOG_FORMAT     | logfmt                 | HERALD_LOG_FORMAT=logfmt is not text or json",
+            "HERALD_LOG_FORMAT     | json,text              | HERALD_LOG_FORMAT=json,text is not text or json",
+            "HERALD_LOG_FORMAT     | jsonl                  | is not text or json",
     })
     void malformedValuesAreRefusedNamingTheVariable(String name, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> HeraldConfig.fromEnv(Map.of(name, value)));

@@ -28,7 +28,7 @@ class BenchCommandIT {
         Path log = dir.resolve("bench.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", ServerProcess.JAR.toString(), "bench", "--records", "300", "--warmup", "100", "--paced", "200",
-                "--rate", "200", "--fanout", "30", "--entities", "40", "--nodes", "2", "--out", out.toString()));
+                "--rate", "200", "--fanout", "30", "--idle", "50", "--entities", "40", "--nodes", "2", "--profile", "1", "--out", out.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
         Process bench = builder.start();
@@ -66,6 +66,16 @@ class BenchCommandIT {
         assertEquals(0, fanout.getLong("lost_notifications"));
         assertEquals(0, fanout.getLong("duplicate_notifications"));
         assertEquals(40, r.getJsonObject("deleteRecByFilter").getInteger("deleted"));
+        JsonObject profiled = r.getJsonObject("profile").getJsonObject("throughput").getJsonObject("node 1");
+        assertTrue(profiled.getInteger("samples") > 0, profiled.encode());
+        assertTrue(profiled.getJsonArray("herald_frames").getString(0).matches("[\\d.]+% dev\\.herald\\..*"), profiled.encode());
+        assertTrue(printed.contains("throughput, node 1 ("), printed);
+        JsonObject idle = r.getJsonObject("idleSockets");
+        assertEquals(50, idle.getInteger("sockets"));
+        assertTrue(idle.getLong("subscriptions_per_s") > 0, idle.encode());
+        assertTrue(idle.getValue("heap_kb_per_session") instanceof Number, "the JDK running the tests has jcmd: " + idle.encode());
+        assertTrue(idle.getValue("rss_kb_per_session") instanceof Number, idle.encode());
+        assertTrue(printed.matches("(?s).*idle sockets 50 .* KB heap and .* KB RSS per session on node 1 .*"), printed);
 
         // with the log (the phases above), every destroy took positions
         assertTrue(throughput.getLong("log_positions_taken") >= 300, throughput.encode());

@@ -39,6 +39,8 @@ class ServerJarIT {
             int port = server.awaitPort();
             server.awaitLine(l -> l.startsWith("admin token"));
             String adminToken = server.awaitLine(l -> l.startsWith("  ey")).strip();
+            assertEquals("console: http://localhost:" + port + "/_herald/console/#token=" + adminToken,
+                    server.awaitLine(l -> l.startsWith("console: ")), "a link that signs the console in");
 
             assertEquals(200, send("GET", port, "/health", null).statusCode());
             HttpResponse<String> destroyed = send("DELETE", port, "/pony/4", adminToken);

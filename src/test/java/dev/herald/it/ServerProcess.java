@@ -144,7 +144,8 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError("expected line not printed within 90 s; saw " + seen + "; last lines of stderr: " + stderrTail());
     }
 
-    private List<String> stderrTail() {
+    /** The last lines the process wrote on stderr (at most {@value #STDERR_LINES_KEPT}), oldest first. */
+    List<String> stderrTail() {
         synchronized (stderrTail) {
             return List.copyOf(stderrTail);
         }

@@ -132,10 +132,137 @@ class NotificationLogTest {
             seen.add(e.seq());
         }
         TreeSet<Long> committed = new TreeSet<>();
-        node.sql("SELECT seq FROM herald_log WHERE seq > $1", start).forEach(r -> committed.add(r.getLong(0)));
+        node.sql("SELECT generate_series(seq, last) FROM herald_log WHERE seq > $1", start).forEach(r -> committed.add(r.getLong(0)));
         assertEquals(6 * 36, committed.size(), "the rolled-back ones are not in the log");
         assertEquals(committed, new TreeSet<>(seen), "the reader saw every committed position");
         assertEquals(new ArrayList<>(committed), order, "once each, in order");
+    }
+
+    /** Commits one change with these notifications; its first position. */
+    private static long logged(Notification... notifications) {
+        SqlConnection conn = connection();
+        try {
+            conn.query("BEGIN").execute().await();
+            long first = NotificationLog.append(Sql.reads(conn), Outgoing.of(new JsonObject().put("socketId", "t"), List.of(notifications))).await();
+            conn.query("COMMIT").execute().await();
+            return first;
+        } finally {
+            conn.close();
+        }
+    }
+
+    private static List<String> verbsAndIds(List<NotificationLog.Entry> entries) {
+        return entries.stream().map(e -> new JsonObject(e.message()).getString("verb") + " " + e.record()).toList();
+    }
+
+    @Test
+    void aReplayFromTheMiddleOfATransactionKeepsOnlyWhatFollowsAndOnlyTheRoomsAsked() {
+        Sql reads = Sql.reads(node.database());
+        long first = logged(
+                Notification.updated("replayed", 7L, new JsonObject().put("n", 1)),
+                Notification.updated("replayed", 8L, new JsonObject().put("n", 2)),
+                Notification.removedFrom("replayed", 7L, "toys", 3),
+                Notification.updated("other", 7L, new JsonObject()));
+        logged(Notification.destroyed("replayed", 7L, new JsonObject().put("id", 7)));
+
+        NotificationLog.Replay fromTheMiddle = NotificationLog.replayRecords(reads, "replayed", List.of("7"), first, Long.MAX_VALUE, 100).await();
+        assertEquals(List.of("removedFrom 7", "destroyed 7"), verbsAndIds(fromTheMiddle.entries()),
+                "not what the socket had (the first), not another room's (8), not another model's");
+        assertEquals(List.of(first + 2, first + 4), fromTheMiddle.entries().stream().map(NotificationLog.Entry::seq).toList());
+        assertTrue(fromTheMiddle.entries().get(1).retire());
+
+        NotificationLog.Replay upTo = NotificationLog.replayRecords(reads, "replayed", List.of("7", "8"), first - 1, first + 1, 100).await();
+        assertEquals(List.of("updated 7", "updated 8"), verbsAndIds(upTo.entries()), "nothing after upTo");
+
+        List<NotificationLog.Entry> tail = NotificationLog.tail(reads, first + 1, 10).await();
+        assertEquals(first + 2, tail.get(0).seq(), "the tail starts inside the transaction too");
+    }
+
+    @Test
+    void aReplayThatStopsAtItsRowLimitIsNeverCutSilently() {
+        Sql reads = Sql.reads(node.database());
+        // the first row holds nothing after since for this room, then exactly `limit` rows that each hold one entry:
+        // a reader that took `limit` rows would see limit - 1 entries and believe it had everything
+        long first = logged(Notification.updated("cut", 1L, new JsonObject()), Notification.updated("cut", 2L, new JsonObject()));
+        int limit = 4;
+        for (int i = 0; i < limit; i++) {
+            logged(Notification.updated("cut", 1L, new JsonObject().put("i", i)));
+        }
+        logged(Notification.updated("cut", 1L, new JsonObject().put("i", "last")));
+        NotificationLog.Replay replay = NotificationLog.replayRecords(reads, "cut", List.of("1"), first, Long.MAX_VALUE, limit).await();
+        assertEquals(limit, replay.entries().size(), "a caller allowing limit - 1 entries sees the overflow");
+
+        NotificationLog.Replay whole = NotificationLog.replayRecords(reads, "cut", List.of("1"), first, Long.MAX_VALUE, 100).await();
+        assertEquals(limit + 1, whole.entries().size());
+    }
+
+    @Test
+    void aReplayNeverHoldsMoreThanItsByteBoundAndSaysItWasCut() {
+        Sql reads = Sql.reads(node.database());
+        String kilobyte = "x".repeat(1000);
+        long since = logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte))) - 1;
+        logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte)));
+        logged(Notification.updated("large", 1L, new JsonObject().put("text", kilobyte)));
+        NotificationLog.Replay bounded = NotificationLog.replayRecords(reads, "large", List.of("1"), since, Long.MAX_VALUE, 100, 1500).await();
+        assertTrue(bounded.cut(), "the third transaction starts past 1,500 bytes");
+        assertEquals(2, bounded.entries().size(), "what came before the bound");
+        NotificationLog.Replay whole = NotificationLog.replayRecords(reads, "large", List.of("1"), since, Long.MAX_VALUE, 100).await();
+        assertFalse(whole.cut());
+        assertEquals(3, whole.entries().size());
+    }
+
+    @Test
+    void aWatchReplayHasTheCreationsAndTheLaterMessagesOfRecordsCreatedSinceOnly() {
+        Sql reads = Sql.reads(node.database());
+        long since = logged(Notification.updated("watched", 1L, new JsonObject()));
+        logged(Notification.created("watched", 50L, new JsonObject().put("id", 50)),
+                Notification.updated("watched", 2L, new JsonObject()));
+        logged(Notification.updated("watched", 50L, new JsonObject()),
+                Notification.created("elsewhere", 51L, new JsonObject()));
+        logged(Notification.destroyed("watched", 50L, new JsonObject()),
+                Notification.destroyed("watched", 1L, new JsonObject()));
+        NotificationLog.Replay replay = NotificationLog.replayWatch(reads, "watched", since, Long.MAX_VALUE, 100).await();
+        assertEquals(List.of("created 50", "updated 50", "destroyed 50"), verbsAndIds(replay.entries()));
+        assertTrue(replay.entries().get(0).creation());
+        assertEquals(List.of(), NotificationLog.replayWatch(reads, "watched", since + 10, Long.MAX_VALUE, 100).await().entries());
+    }
+
+    @Test
+    void aLogOfTheFirstFormatIsReplacedAndItsPositionsCountAsPruned() {
+        String schema = "upgrade_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        SqlConnection conn = connection();
+        try {
+            conn.query("CREATE SCHEMA " + schema).execute().await();
+            conn.query("SET search_path TO " + schema).execute().await();
+            conn.query("CREATE TABLE herald_meta (key text PRIMARY KEY, value text NOT NULL)").execute().await();
+            conn.query("INSERT INTO herald_meta VALUES ('log.epoch', 'old-epoch'), ('log.pruned', '0')").execute().await();
+            conn.query("CREATE SEQUENCE herald_log_seq").execute().await();
+            conn.query("SELECT setval('herald_log_seq', 4321)").execute().await();
+            conn.query("""
+                    CREATE TABLE herald_log (seq bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                        model text NOT NULL, record text NOT NULL, flags smallint NOT NULL, origin text NOT NULL, message text NOT NULL)""")
+                    .execute().await();
+            conn.query("INSERT INTO herald_log (seq, model, record, flags, origin, message) VALUES (4321, 'pony', '1', 1, '{}', '{}')")
+                    .execute().await();
+            for (int twice = 0; twice < 2; twice++) {
+                dev.herald.database.Migrations.inOrder(Sql.reads(conn), NotificationLog.ddl()).await();
+            }
+            NotificationLog.State state = NotificationLog.state(Sql.reads(conn)).await();
+            assertEquals("old-epoch", state.epoch());
+            assertEquals(4321, state.pruned(), "a resume from the old log's positions answers resync");
+            assertEquals(4321, state.head());
+            conn.query("BEGIN").execute().await();
+            long next = NotificationLog.append(Sql.reads(conn), one("after the upgrade", 1)).await();
+            conn.query("COMMIT").execute().await();
+            assertEquals(4322, next, "positions go on growing");
+            assertEquals(List.of(4322L), NotificationLog.tail(Sql.reads(conn), 4321, 10).await().stream().map(NotificationLog.Entry::seq).toList());
+        } finally {
+            // the connection goes back to the pool as it came
+            conn.query("ROLLBACK").execute().await();
+            conn.query("RESET search_path").execute().await();
+            conn.query("DROP SCHEMA " + schema + " CASCADE").execute().await();
+            conn.close();
+        }
     }
 
     @Test
@@ -150,14 +277,17 @@ class NotificationLogTest {
                             Notification.toRecord("pony", 1L, new JsonObject().put("verb", "updated")),
                             Notification.toRecord("pony", 2L, new JsonObject().put("verb", "updated"))))))).await();
             conn.query("COMMIT").execute().await();
+            conn.query("BEGIN").execute().await();
+            NotificationLog.append(Sql.reads(conn), one("recent", 3)).await();
+            conn.query("COMMIT").execute().await();
         } finally {
             conn.close();
         }
         node.sql("UPDATE herald_log SET at = at - interval '2 hours' WHERE seq <= $1", first);
         long removed = NotificationLog.prune(reads, Duration.ofHours(1)).await();
         assertTrue(removed >= 1, "removed " + removed);
-        assertTrue(node.sql("SELECT 1 FROM herald_log WHERE seq <= $1", first).isEmpty());
-        assertFalse(node.sql("SELECT 1 FROM herald_log WHERE seq = $1", first + 1).isEmpty(), "the recent one stays");
+        assertTrue(node.sql("SELECT 1 FROM herald_log WHERE seq <= $1", first + 1).isEmpty(), "both notifications of the change went");
+        assertFalse(node.sql("SELECT 1 FROM herald_log WHERE seq > $1", first + 1).isEmpty(), "the recent one stays");
         NotificationLog.State state = NotificationLog.state(reads).await();
         assertTrue(state.pruned() >= first, "the log knows it no longer reaches back before " + state.pruned());
         assertEquals(0L, NotificationLog.prune(reads, Duration.ofHours(1)).await());
@@ -197,7 +327,7 @@ class NotificationLogTest {
     void aChangeWhoseNotificationsCannotBeLoggedDoesNotHappen() {
         node.sql("""
                 CREATE OR REPLACE FUNCTION refuse_marked_log() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.message LIKE '%refuse-me%' THEN RAISE EXCEPTION 'log refused'; END IF; RETURN NEW; END $$""");
+                BEGIN IF position('refuse-me'::bytea in NEW.body) > 0 THEN RAISE EXCEPTION 'log refused'; END IF; RETURN NEW; END $$""");
         node.sql("CREATE TRIGGER refuse_marked_log BEFORE INSERT ON herald_log FOR EACH ROW EXECUTE FUNCTION refuse_marked_log()");
         try {
             long before = node.sql("SELECT count(*) FROM herald_log").get(0).getLong(0);
@@ -214,7 +344,8 @@ class NotificationLogTest {
             node.sql("DROP TRIGGER refuse_marked_log ON herald_log");
         }
         assertEquals(200, node.delete("/pony/1").statusCode(), "once the log takes it, the destroy goes through");
-        assertEquals(1, node.sql("SELECT 1 FROM herald_log WHERE model = 'pony' AND record = '1' AND flags & 1 <> 0").size());
+        assertEquals(1, node.sql("SELECT 1 FROM herald_log WHERE rooms @> ARRAY['pony 1'] AND position('refuse-me'::bytea in body) > 0").size(),
+                "logged once, with the destroyed record as it was");
     }
 
     @Test

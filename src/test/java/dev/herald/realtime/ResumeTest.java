@@ -157,7 +157,7 @@ class ResumeTest {
                 assertEquals(new JsonArray().add(ids.get(1)), reply.getJsonArray("subscribed"), "still subscribed, live");
             }
             // the log no longer reaches back: everything up to now is pruned
-            node.sql("UPDATE herald_meta SET value = (SELECT max(seq) FROM herald_log)::text WHERE key = 'log.pruned'");
+            node.sql("UPDATE herald_meta SET value = (SELECT max(last) FROM herald_log)::text WHERE key = 'log.pruned'");
             try (TestSocket old = socket()) {
                 JsonObject reply = subscribe(old, ids, first.getString("seq"), first.getString("epoch")).getJsonObject("body");
                 assertTrue(reply.getBoolean("resync"), "since is older than the log: " + reply);
@@ -182,7 +182,7 @@ class ResumeTest {
             }
             JsonObject noEpoch = s.ask("herald.subscribe", new JsonObject().put("model", "item").put("ids", new JsonArray()).put("since", "1"), node.adminToken());
             assertEquals(400, noEpoch.getInteger("failureCode"), "since needs its epoch");
-            long head = node.sql("SELECT max(seq) FROM herald_log").get(0).getLong(0);
+            long head = node.sql("SELECT max(last) FROM herald_log").get(0).getLong(0);
             JsonObject ahead = subscribe(s, ids, String.valueOf(head + 1000), epoch);
             assertEquals("err", ahead.getString("type"));
             assertEquals(400, ahead.getInteger("failureCode"));

@@ -3,6 +3,7 @@ package dev.herald.testing;
 import dev.herald.Herald;
 import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
+import dev.herald.metrics.Metrics;
 import dev.herald.models.Models;
 import dev.herald.models.ModelsLoader;
 import dev.herald.notifications.NotificationAddresses;
@@ -124,8 +125,9 @@ public final class TestNode implements AutoCloseable {
             env.remove("HERALD_JWT_SECRET");
         }
         HeraldConfig config = HeraldConfig.fromEnv(env);
-        Vertx vertx = Vertx.vertx();
-        Herald herald = Herald.start(Cluster.standalone(vertx), config, models, database).await();
+        Metrics metrics = Metrics.of(config);
+        Vertx vertx = metrics.vertx().build();
+        Herald herald = Herald.start(Cluster.standalone(vertx), config, models, database, metrics).await();
         Pool sql = PgBuilder.pool().connectingTo(database).using(vertx).build();
         TestNode node = new TestNode(vertx, herald, sql);
         node.databaseName = database.getDatabase();

@@ -652,34 +652,7 @@ public final class ZincReader {
 
     /** A quoted string at {@code "}, unescaped and checked. */
     private String string() {
-        int start = pos;
-        pos++;
-        StringBuilder out = new StringBuilder();
-        while (true) {
-            if (atEnd()) {
-                pos = start;
-                throw error("unterminated string");
-            }
-            char c = text.charAt(pos);
-            if (c == '"') {
-                pos++;
-                break;
-            }
-            if (c == '\n' || c == '\r') {
-                pos = start;
-                throw error("unterminated string (a string ends on the line it starts)");
-            }
-            if (c < ' ') {
-                throw error("a raw control character in a string (escape it, as \\n or \\u" + String.format("%04x", (int) c) + ")");
-            }
-            if (c == '\\') {
-                out.append(escape(false));
-            } else {
-                out.append(c);
-                pos++;
-            }
-        }
-        return storable(out.toString(), start);
+        return quoted('"', "string");
     }
 
     /**
@@ -687,34 +660,37 @@ public final class ZincReader {
      * {@code : / ? # [ ] @ \ & = ;} is kept with it, as in Fantom and haystack-java.
      */
     private String uri() {
+        return quoted('`', "URI");
+    }
+
+    /** The literal between {@code quote} and the next unescaped one, on one line, unescaped and checked. */
+    private String quoted(char quote, String what) {
+        boolean inUri = quote == '`';
         int start = pos;
         pos++;
         StringBuilder out = new StringBuilder();
         while (true) {
             if (atEnd()) {
                 pos = start;
-                throw error("unterminated URI");
+                throw error("unterminated " + what);
             }
             char c = text.charAt(pos);
-            if (c == '`') {
+            if (c == quote) {
                 pos++;
                 break;
             }
             if (c == '\n' || c == '\r') {
                 pos = start;
-                throw error("unterminated URI (a URI ends on the line it starts)");
+                throw error("unterminated " + what + " (a " + what + " ends on the line it starts)");
             }
             if (c < ' ') {
-                throw error("a raw control character in a URI");
+                throw error("a raw control character in a " + what + (inUri ? "" : " (escape it, as \\n or \\u" + String.format("%04x", (int) c) + ")"));
             }
-            if (c == '\\') {
-                char next = peekAt(1);
-                if (ZincWriter.URI_KEPT_ESCAPES.indexOf(next) >= 0 && next != 0) {
-                    out.append(c).append(next);
-                    pos += 2;
-                } else {
-                    out.append(escape(true));
-                }
+            if (c == '\\' && inUri && ZincWriter.URI_KEPT_ESCAPES.indexOf(peekAt(1)) >= 0 && peekAt(1) != 0) {
+                out.append(c).append(peekAt(1));
+                pos += 2;
+            } else if (c == '\\') {
+                out.append(escape(inUri));
             } else {
                 out.append(c);
                 pos++;
