@@ -6,6 +6,8 @@ import dev.herald.browser.BrowserAssets;
 import dev.herald.browser.ModelCatalog;
 import dev.herald.cluster.Cluster;
 import dev.herald.config.HeraldConfig;
+import dev.herald.drain.Drain;
+import dev.herald.drain.Gate;
 import dev.herald.haystack.EntitiesVerticle;
 import dev.herald.haystack.HaystackApi;
 import dev.herald.http.Health;
@@ -40,12 +42,16 @@ public final class Herald {
     private final String node;
     private final Auth auth;
     private final int port;
+    private final Gate gate;
+    private final SubscriptionVerticle subscriptions;
 
-    private Herald(Vertx vertx, String node, Auth auth, int port) {
+    private Herald(Vertx vertx, String node, Auth auth, int port, Gate gate, SubscriptionVerticle subscriptions) {
         this.vertx = vertx;
         this.node = node;
         this.auth = auth;
         this.port = port;
+        this.gate = gate;
+        this.subscriptions = subscriptions;
     }
 
     public static Future<Herald> start(Cluster cluster, HeraldConfig config, Models models, PgConnectOptions connectTo,
@@ -55,7 +61,8 @@ public final class Herald {
         String node = cluster.nodeId();
         Auth auth = Auth.create(vertx, config);
         Blueprint blueprint = new Blueprint(vertx, models, node);
-        Health health = new Health(vertx, node, cluster::state);
+        Gate gate = new Gate();
+        Health health = new Health(vertx, node, cluster::state, gate);
         List<String> destroyable = new ArrayList<>(models.all().stream().map(Model::identity).toList());
         destroyable.add(EntitiesVerticle.MODEL);
         HeraldMeters meters = new HeraldMeters(metrics.registry(), destroyable);
@@ -63,7 +70,8 @@ public final class Herald {
         int port = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
         SubscriptionVerticle subscriptions = new SubscriptionVerticle(config.socketIdleTimeout(), models,
                 config.notificationLog() ? database : null, config.logRetention(), meters);
-        SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node);
+        SocketEndpoint sockets = new SocketEndpoint(vertx, models, auth, blueprint, subscriptions, node, gate,
+                config.maxSockets(), config.socketRate());
         HaystackApi haystack = new HaystackApi(vertx, node);
         BrowserAssets browser = BrowserAssets.load();
         ModelCatalog catalog = new ModelCatalog(models);
@@ -71,9 +79,9 @@ public final class Herald {
                 .compose(id -> vertx.deployVerticle(new EntitiesVerticle(database, config.notificationLog(), meters)))
                 .compose(id -> vertx.deployVerticle(subscriptions))
                 .compose(id -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack, metrics, browser, catalog),
+                        () -> new HttpVerticle(config, port, auth, blueprint, health, sockets, haystack, metrics, browser, catalog, gate),
                         new DeploymentOptions().setInstances(instances)))
-                .map(id -> new Herald(vertx, node, auth, port));
+                .map(id -> new Herald(vertx, node, auth, port, gate, subscriptions));
     }
 
     /**
@@ -109,6 +117,26 @@ public final class Herald {
 
     public Auth auth() {
         return auth;
+    }
+
+    /**
+     * The node's part of a drain ({@link Drain}): stop taking work, answer what is in flight, deliver what
+     * was committed, close the sockets, stop the verticles. Its owner then closes Vert.x and the database.
+     */
+    public List<Drain.Step> drainSteps() {
+        return List.of(
+                Drain.Step.of("stopped taking work", () -> {
+                    gate.close();
+                    return Future.succeededFuture();
+                }),
+                Drain.Step.of("answered the requests in flight", () -> gate.idle(vertx)),
+                Drain.Step.of("delivered the committed notifications to this node's sockets", subscriptions::caughtUp),
+                Drain.Step.of("closed the sockets", subscriptions::closeAll),
+                Drain.Step.of("stopped the verticles", this::stop));
+    }
+
+    public Gate gate() {
+        return gate;
     }
 
     /** Undeploys this node's verticles (the Vert.x instance stays open for its owner to close). */

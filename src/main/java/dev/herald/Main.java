@@ -8,6 +8,8 @@ import dev.herald.cluster.ClusterCommand;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.database.Database;
+import dev.herald.drain.Drain;
+import dev.herald.drain.Stopping;
 import dev.herald.metrics.Metrics;
 import dev.herald.models.Model;
 import dev.herald.models.Models;
@@ -15,6 +17,7 @@ import dev.herald.models.ModelsException;
 import dev.herald.models.ModelsLoader;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,7 +28,9 @@ import java.util.stream.Collectors;
  * prints a token signed with this node's secret; {@code java -jar herald.jar cluster 3} runs a local
  * cluster of three nodes on one PostgreSQL. Configuration errors, and a database that cannot be
  * reached within 30 s, end the process with status 2 and one line saying what to fix; anything else
- * that stops start-up ends it with status 1 (never a process left hanging on its Vert.x threads).
+ * that stops start-up ends it with status 1 (never a process left hanging on its Vert.x threads). A
+ * running node ends on SIGTERM or Ctrl-C by draining ({@link Stopping}): status 0 when it drained within
+ * {@code HERALD_DRAIN_TIMEOUT}, 1 otherwise.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -94,10 +99,11 @@ public final class Main {
             database.close();
             throw new ConfigException("start-up failed (" + database.description() + "): " + e.getMessage());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            vertx.close().await();
-            database.close();
-        }, "herald-shutdown"));
+        List<Drain.Step> steps = new ArrayList<>(herald.drainSteps());
+        steps.add(Drain.Step.of(config.cluster() ? "left the cluster" : "closed Vert.x", vertx::close));
+        steps.add(Drain.Step.database("stopped the database", database::close));
+        Drain drain = new Drain(config.drainTimeout(), steps);
+        Stopping.onSignals(drain);
         LOG.info(() -> "node " + herald.node() + " is up: listening on port " + herald.port() + ", " + database.description()
                 + ", cluster " + (config.cluster() ? "'" + config.clusterName() + "'" : "off") + ", metrics " + (metrics.enabled() ? "on" : "off"));
         printBanner(config, models, database, cluster, herald);

@@ -76,6 +76,15 @@ public final class BenchCommand {
      * system under test).
      */
     public static int run(HeraldConfig config, List<String> args) throws IOException {
+        if (!args.isEmpty() && args.get(0).equals("abuse")) {
+            try {
+                return AbuseBench.run(args.subList(1, args.size()));
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         BenchCommand bench = new BenchCommand();
         bench.parse(args);
         return LocalCluster.runningC1() ? bench.execute(config) : again(args);

@@ -54,6 +54,11 @@ public final class Cluster {
     static Config hazelcastConfig(HeraldConfig config) {
         Config hz = config.clusterConfig().map(Cluster::fromFile).orElseGet(Cluster::builtIn);
         hz.setClusterName(config.clusterName());
+        // Herald's drain leaves the cluster itself, in its order: Hazelcast's own hook would race it. Its
+        // graceful leave waits for partition migrations (10 minutes by default, when the members it would
+        // hand them to are leaving too): bounded to half the drain, whatever the file says.
+        hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+        hz.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(1, config.drainTimeout().toSeconds() / 2)));
         hz.getNetworkConfig().setPort(config.clusterPort());
         if (config.clusterConfig().isEmpty()) {
             JoinConfig join = hz.getNetworkConfig().getJoin();

@@ -2,13 +2,17 @@ package dev.herald.cluster;
 
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import dev.herald.drain.Drain;
+import dev.herald.drain.Stopping;
+import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code cluster [N] [--port P]}: a local cluster in one command (see {@link LocalCluster}). Node
- * output is prefixed with the node number; Ctrl-C stops the nodes, then the database.
+ * output is prefixed with the node number; Ctrl-C or SIGTERM drains the nodes, then stops the database.
  */
 public final class ClusterCommand {
     private ClusterCommand() {
@@ -26,7 +30,11 @@ public final class ClusterCommand {
             }
         }
         LocalCluster cluster = LocalCluster.start(config, nodes, firstPort, Map.of(), true);
-        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "herald-cluster-stop"));
+        // SIGTERM or Ctrl-C drains every node (each within HERALD_DRAIN_TIMEOUT), then stops the database;
+        // the command exits 0 when every node drained
+        Stopping.onSignals(new Drain(config.drainTimeout().plusSeconds(20), List.of(Drain.Step.of("stopped the nodes and the database",
+                () -> Future.fromCompletionStage(CompletableFuture.runAsync(cluster::close))
+                        .compose(v -> cluster.drained() ? Future.succeededFuture() : Future.failedFuture("a node did not drain"))))));
         System.out.println("cluster '" + config.clusterName() + "' of " + nodes + " nodes on ports " + firstPort + "-"
                 + (firstPort + nodes - 1) + ", database: " + cluster.databaseDescription() + "; Ctrl-C stops everything");
         System.out.flush();

@@ -34,19 +34,23 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Database database;
     private final String pgUrl;
+    private final java.time.Duration drainTimeout;
     private final List<Process> nodes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean drained;
+    private final List<Thread> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private LocalCluster(Database database, String pgUrl) {
+    private LocalCluster(Database database, String pgUrl, java.time.Duration drainTimeout) {
         this.database = database;
         this.pgUrl = pgUrl;
+        this.drainTimeout = drainTimeout;
     }
 
     /** {@code env} is added to each node's environment; node output goes to ours, prefixed, when {@code echo}. */
     public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo) {
         Database database = Database.open(config);
-        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()));
+        LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()), config.drainTimeout());
         try {
             for (int i = 1; i <= count; i++) {
                 cluster.startNode(config, i, firstPort + i - 1, env, echo);
@@ -71,8 +75,8 @@ public final class LocalCluster implements AutoCloseable {
         env.putAll(extra);
         try {
             Process process = builder.start();
-            pipe(process.getInputStream(), echo ? System.out : null, "[node " + index + "] ");
-            pipe(process.getErrorStream(), echo ? System.err : null, "[node " + index + "] ");
+            pipes.add(pipe(process.getInputStream(), echo ? System.out : null, "[node " + index + "] "));
+            pipes.add(pipe(process.getErrorStream(), echo ? System.err : null, "[node " + index + "] "));
             nodes.add(process);
             ports.add(port);
         } catch (IOException e) {
@@ -108,25 +112,48 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the nodes (SIGTERM, then SIGKILL after 20 s), then the database. */
+    /**
+     * Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). Each
+     * node gets SIGTERM and drains ({@code HERALD_DRAIN_TIMEOUT}); one still running 15 s past its drain
+     * timeout is killed.
+     */
     @Override
-    /** Stops the nodes, then the database; once, whoever calls it first (a shutdown hook or the owner). */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        nodes.forEach(Process::destroy);
+        // SIGTERM through the handle: Process.destroy() would also close the pipes that echo the node's drain log
+        nodes.forEach(node -> node.toHandle().destroy());
+        drained = true;
+        long deadline = System.nanoTime() + drainTimeout.toNanos() + TimeUnit.SECONDS.toNanos(15);
         for (Process node : nodes) {
             try {
-                if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                if (!node.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    System.err.println("herald: a node did not drain in time; killing it");
                     node.destroyForcibly();
+                    drained = false;
+                } else if (node.exitValue() != 0) {
+                    drained = false;
                 }
             } catch (InterruptedException e) {
                 node.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
+        for (Thread pipe : pipes) {
+            try {
+                // the nodes' last lines (their drain log) are echoed before this process ends
+                pipe.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         database.close();
+    }
+
+    /** After {@link #close}: whether every node drained and exited 0. */
+    public boolean drained() {
+        return drained;
     }
 
     private static String pgUrl(HeraldConfig config, PgConnectOptions options) {
@@ -134,7 +161,7 @@ public final class LocalCluster implements AutoCloseable {
                 + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase());
     }
 
-    private static void pipe(InputStream from, PrintStream to, String prefix) {
+    private static Thread pipe(InputStream from, PrintStream to, String prefix) {
         Thread copier = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -148,6 +175,7 @@ public final class LocalCluster implements AutoCloseable {
         });
         copier.setDaemon(true);
         copier.start();
+        return copier;
     }
 
     /** {@code java -XX:TieredStopAtLevel=1 -jar <this jar>}: a JVM that shares the machine with others. */

@@ -40,6 +40,9 @@ public record HeraldConfig(
         boolean notificationLog,
         boolean metrics,
         LogFormat logFormat,
+        Duration drainTimeout,
+        int maxSockets,
+        int socketRate,
         List<String> warnings) {
 
     /** Request heads must arrive within this long (security.md); not configurable. */
@@ -67,7 +70,7 @@ public record HeraldConfig(
             "HERALD_AUTH", "HERALD_JWT_SECRET", "HERALD_JWT_PUBLIC_KEY", "HERALD_JWT_ISSUER",
             "HERALD_JWT_AUDIENCE", "HERALD_MAX_BODY_BYTES", "HERALD_REQUEST_TIMEOUT", "HERALD_IDLE_TIMEOUT",
             "HERALD_STATEMENT_TIMEOUT", "HERALD_SOCKET_IDLE_TIMEOUT", "HERALD_LOG_RETENTION", "HERALD_NOTIFICATION_LOG",
-            "HERALD_METRICS", "HERALD_LOG_FORMAT");
+            "HERALD_METRICS", "HERALD_LOG_FORMAT", "HERALD_DRAIN_TIMEOUT", "HERALD_MAX_SOCKETS", "HERALD_SOCKET_RATE");
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -97,6 +100,9 @@ public record HeraldConfig(
                 r.bool("HERALD_NOTIFICATION_LOG", true),
                 r.bool("HERALD_METRICS", true),
                 r.string("HERALD_LOG_FORMAT").map(LogFormat::parse).orElse(LogFormat.TEXT),
+                r.duration("HERALD_DRAIN_TIMEOUT", Duration.ofSeconds(30), MAX_DRAIN_TIMEOUT),
+                r.integer("HERALD_MAX_SOCKETS", 50_000, 1, 10_000_000),
+                r.integer("HERALD_SOCKET_RATE", 200, 1, 1_000_000),
                 r.warnings());
         if (config.jwtSecret.isPresent() && config.jwtPublicKey.isPresent()) {
             throw new ConfigException("HERALD_JWT_SECRET and HERALD_JWT_PUBLIC_KEY are both set: choose one");
@@ -111,6 +117,8 @@ public record HeraldConfig(
     private static final Duration MAX_DURATION = Duration.ofDays(30);
     /** PostgreSQL takes at most 2^31-1 ms for statement_timeout (about 24.8 days). */
     private static final Duration MAX_STATEMENT_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+    /** A drain longer than an hour is a stuck node, not a graceful one. */
+    private static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
 
     private static final class Reader {
         private final Map<String, String> env;
@@ -182,7 +190,7 @@ public record HeraldConfig(
                     d = null;
                 }
                 if (d == null || d.isZero() || d.compareTo(max) > 0) {
-                    throw new ConfigException(name + "=" + v + " is out of range 1ms.." + (max.equals(MAX_DURATION) ? "30d" : max.toMillis() + "ms"));
+                    throw new ConfigException(name + "=" + v + " is out of range 1ms.." + (max.equals(MAX_DURATION) ? "30d" : max.equals(MAX_DRAIN_TIMEOUT) ? "1h" : max.toMillis() + "ms"));
                 }
                 return d;
             }).orElse(fallback);

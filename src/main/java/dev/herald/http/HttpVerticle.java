@@ -8,6 +8,7 @@ import dev.herald.blueprint.Blueprint;
 import dev.herald.browser.BrowserAssets;
 import dev.herald.browser.ModelCatalog;
 import dev.herald.config.HeraldConfig;
+import dev.herald.drain.Gate;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
@@ -57,10 +58,12 @@ public final class HttpVerticle extends VerticleBase {
     private final Metrics metrics;
     private final BrowserAssets browser;
     private final ModelCatalog catalog;
+    private final Gate gate;
     private ConnectionDeadlines deadlines;
 
     public HttpVerticle(HeraldConfig config, int port, Auth auth, Blueprint blueprint, Health health,
-                        SocketEndpoint sockets, HaystackApi haystack, Metrics metrics, BrowserAssets browser, ModelCatalog catalog) {
+                        SocketEndpoint sockets, HaystackApi haystack, Metrics metrics, BrowserAssets browser, ModelCatalog catalog,
+                        Gate gate) {
         this.config = config;
         this.port = port;
         this.auth = auth;
@@ -71,6 +74,7 @@ public final class HttpVerticle extends VerticleBase {
         this.metrics = metrics;
         this.browser = browser;
         this.catalog = catalog;
+        this.gate = gate;
     }
 
     @Override
@@ -79,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(this::follow);
         router.get("/health").handler(this::health);
+        router.get("/health/live").handler(this::live);
         router.get("/metrics").handler(this::metrics);
         browser.mount(router);
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
@@ -103,9 +108,37 @@ public final class HttpVerticle extends VerticleBase {
                 .listen();
     }
 
+    /**
+     * Every request but the health checks, {@code /metrics} (a drain stays observable) and the SockJS transports (whose frames pass the gate one by one)
+     * passes the gate: refused with 503 {@code E_UNAVAILABLE} once the node drains, else counted until
+     * its answer is written. Answers written while draining close their connection, so that a client's
+     * next request goes to another node.
+     */
     private void follow(RoutingContext ctx) {
         deadlines.follow(ctx);
+        String path = ctx.request().path();
+        if (isSockJs(ctx) || path.equals("/health") || path.equals("/health/live") || path.equals("/metrics")) {
+            ctx.next();
+            return;
+        }
+        if (!gate.enter()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            answer(ctx, ErrorCode.UNAVAILABLE.error("This node is shutting down; send the request to another node."));
+            return;
+        }
+        ctx.addEndHandler(v -> gate.leave());
+        ctx.addHeadersEndHandler(v -> {
+            if (gate.draining()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            }
+        });
         ctx.next();
+    }
+
+    /** Liveness, for an orchestrator: the node's event loops answer, draining or not (readiness is {@code /health}). */
+    private void live(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json")
+                .end(new io.vertx.core.json.JsonObject().put("status", gate.draining() ? "DRAINING" : "ALIVE").encode());
     }
 
     private void health(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package dev.herald.realtime;
 
 import dev.herald.auth.Auth;
 import dev.herald.blueprint.Blueprint;
+import dev.herald.drain.Gate;
 import dev.herald.errors.ApiError;
 import dev.herald.errors.ErrorCode;
 import dev.herald.errors.Failures;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 
 /**
  * The SockJS endpoint {@code /realtime}: speaks the Vert.x event-bus bridge frames, so the stock
@@ -28,11 +31,18 @@ import java.util.UUID;
  * {@link VirtualRequests}, subscriptions to {@link SubscriptionFrames}. Protocol problems get
  * {@code err} frames and the socket stays usable; a frame with a reply address always gets a reply,
  * errors included.
+ *
+ * <p>Limits (README "Limits"): at most {@code maxSockets} sessions at once; a session beyond them, or
+ * one opened while the node drains, is sent one {@code err} frame (503) and closed, so its client
+ * retries, on another node behind a load balancer. Each socket may send {@code socketRate} frames per
+ * second (a burst of as many): {@link SocketSession} refuses the excess, which gets an {@code err} 429
+ * and is not executed. Frames that would run something are refused with 503 while the node drains.
  */
 public final class SocketEndpoint {
     /** Where the endpoint is mounted; its raw WebSocket transport is {@code /realtime/websocket}. */
     public static final String PATH = "/realtime";
     public static final int MAX_FRAME_BYTES = 1024 * 1024;
+    private static final Logger LOG = Logger.getLogger(SocketEndpoint.class.getName());
 
     private final Vertx vertx;
     private final Auth auth;
@@ -40,10 +50,17 @@ public final class SocketEndpoint {
     private final String node;
     private final VirtualRequests requests;
     private final SubscriptionFrames subscriptionFrames;
+    private final Gate gate;
+    private final int maxSockets;
+    private final int socketRate;
+    private final AtomicInteger open = new AtomicInteger();
 
     public SocketEndpoint(Vertx vertx, Models models, Auth auth, Blueprint blueprint,
-                          SubscriptionVerticle subscriptions, String node) {
+                          SubscriptionVerticle subscriptions, String node, Gate gate, int maxSockets, int socketRate) {
         this.vertx = vertx;
+        this.gate = gate;
+        this.maxSockets = maxSockets;
+        this.socketRate = socketRate;
         this.auth = auth;
         this.subscriptions = subscriptions;
         this.node = node;
@@ -58,18 +75,55 @@ public final class SocketEndpoint {
                 .socketHandler(this::accept);
     }
 
+    /** The sessions open on this node now. */
+    public int openSockets() {
+        return open.get();
+    }
+
     private void accept(SockJSSocket socket) {
-        SocketSession session = new SocketSession(UUID.randomUUID().toString(), socket, vertx.getOrCreateContext(), auth);
+        if (gate.draining()) {
+            refuse(socket, "This node is shutting down; connect to another node.");
+            return;
+        }
+        if (open.incrementAndGet() > maxSockets) {
+            open.decrementAndGet();
+            LOG.fine(() -> "refused a socket: " + maxSockets + " are open (HERALD_MAX_SOCKETS)");
+            refuse(socket, "This node has reached its limit of " + maxSockets + " sockets; connect again later or to another node.");
+            return;
+        }
+        SocketSession session = new SocketSession(UUID.randomUUID().toString(), socket, vertx.getOrCreateContext(), auth, socketRate);
         session.onExpiry(() -> subscriptions.expired(session)
                 .onComplete(v -> session.send(Frames.err(401, null, "token expired"))));
         session.onFrames(data -> frame(session, data));
+        session.onRefused(data -> tooFast(session, data));
         socket.closeHandler(v -> {
+            open.decrementAndGet();
             session.closed();
             subscriptions.close(session.id());
         });
         socket.exceptionHandler(e -> socket.close());
         session.checkAccessToken();
         subscriptions.open(session);
+    }
+
+    private static void refuse(SockJSSocket socket, String message) {
+        socket.write(Frames.err(503, null, message)).onComplete(v -> socket.close(SocketSession.GOING_AWAY, "unavailable"));
+    }
+
+    /** A frame over the socket's rate: answered with a 429 (to its reply address, when it can be read), never run. */
+    private void tooFast(SocketSession session, Buffer data) {
+        String replyAddress = null;
+        if (data.length() <= MAX_FRAME_BYTES) {
+            try {
+                if (Json.decodeValue(data) instanceof JsonObject frame && frame.getValue("replyAddress") instanceof String r) {
+                    replyAddress = r;
+                }
+            } catch (DecodeException e) {
+                // no reply address to answer to
+            }
+        }
+        session.send(Frames.err(429, replyAddress, "Too many frames: at most " + socketRate
+                + " per second on one socket; this frame was not executed."));
     }
 
     private void frame(SocketSession session, Buffer data) {
@@ -112,6 +166,15 @@ public final class SocketEndpoint {
             session.send(Frames.err(400, replyAddress, "A send frame needs an \"address\"."));
             return;
         }
+        if (!gate.enter()) {
+            ApiError draining = ErrorCode.UNAVAILABLE.error("This node is shutting down; connect to another node.");
+            if (address.equals(RealtimeAddresses.REQUEST) && replyAddress != null) {
+                session.send(Frames.rec(replyAddress, VirtualRequests.notRun(draining)));
+            } else {
+                session.send(Frames.err(503, replyAddress, draining.getMessage()));
+            }
+            return;
+        }
         session.requestStarted();
         Future<Object> reply;
         try {
@@ -127,6 +190,7 @@ public final class SocketEndpoint {
             // every request started is answered, whatever a handler throws before it returns its future
             reply = Future.failedFuture(e);
         }
+        // the reply is queued on the socket before the gate is left: a drain closes the socket only after it
         reply.onComplete(result -> {
             if (replyAddress == null) {
                 session.requestAnswered(null);
@@ -136,6 +200,7 @@ public final class SocketEndpoint {
                 ApiError error = Failures.toApiError(result.cause());
                 session.requestAnswered(Frames.err(error.status(), replyAddress, error.getMessage()));
             }
+            gate.leave();
         });
     }
 

@@ -31,12 +31,24 @@ import java.util.logging.Logger;
  * paused for real (its peer's writes wait in TCP); the SockJS transports go on reading whatever the
  * peer sends (Vert.x queues it without bound), so their frames that arrive meanwhile are held here,
  * and a peer that sends more than {@value #HELD_BYTES} bytes of them is closed.
+ *
+ * <p>Rate (README "Limits"): a token bucket of {@code rate} frames, refilled at {@code rate} per second,
+ * kept as two numbers and updated as frames arrive (no timer). A frame that finds it empty goes to the
+ * refused handler instead of being run; a socket that keeps sending too fast for {@value #ABUSE_SECONDS}
+ * s (refused frames with never a second between them) is closed.
  */
 final class SocketSession {
     static final long PAUSE_BYTES = 1024 * 1024;
     static final long CLOSE_BYTES = 16 * 1024 * 1024;
     static final int MAX_IN_FLIGHT = 64;
     static final long HELD_BYTES = 2L * SocketEndpoint.MAX_FRAME_BYTES;
+    static final long ABUSE_SECONDS = 10;
+    /** The WebSocket close code of a server going away: clients reconnect, to another node. */
+    static final int GOING_AWAY = 1001;
+    /** The WebSocket close code of a peer that broke the rules (here: its frame rate, for too long). */
+    static final int POLICY_VIOLATION = 1008;
+    private static final long NANOS = 1_000_000_000L;
+    private static final long ABUSE_NANOS = ABUSE_SECONDS * NANOS;
     private static final Logger LOG = Logger.getLogger(SocketSession.class.getName());
 
     /**
@@ -53,6 +65,14 @@ final class SocketSession {
     private final Deque<Buffer> held = new ArrayDeque<>();
     private long heldBytes;
     private Handler<Buffer> frames = data -> { };
+    private Handler<Buffer> refused = data -> { };
+    private final long frameCost;
+    private final long bucketSize;
+    private long credit;
+    private long refilledAt = System.nanoTime();
+    private long abuseSince;
+    private long lastRefused;
+    private volatile long unauthenticatedSince = System.nanoTime();
     private volatile Principal principal;
     private volatile Future<Principal> connectAuthentication;
     private volatile long lastSeen = System.nanoTime();
@@ -63,7 +83,10 @@ final class SocketSession {
     private boolean paused;
     private boolean closed;
 
-    SocketSession(String id, SockJSSocket socket, Context context, Auth auth) {
+    SocketSession(String id, SockJSSocket socket, Context context, Auth auth, int rate) {
+        this.frameCost = NANOS / rate;
+        this.bucketSize = frameCost * rate;
+        this.credit = bucketSize;
         this.id = id;
         this.socket = socket;
         this.rawWebSocket = isRawWebSocket(socket.uri());
@@ -165,6 +188,7 @@ final class SocketSession {
     /** The socket now acts as {@code principal}, until its token's {@code exp}. */
     void authenticated(Principal principal) {
         this.principal = principal;
+        this.unauthenticatedSince = 0;
         context.runOnContext(v -> expireAt(principal));
     }
 
@@ -181,6 +205,7 @@ final class SocketSession {
             expiryTimer = -1;
             if (principal == p) {
                 principal = null;
+                unauthenticatedSince = System.nanoTime();
                 connectAuthentication = null;
                 onExpiry.run();
             }
@@ -218,8 +243,42 @@ final class SocketSession {
         socket.handler(this::arrived);
     }
 
+    /** Where frames over the socket's rate go instead (they are not run). */
+    void onRefused(Handler<Buffer> handler) {
+        this.refused = handler;
+    }
+
+    /** Whether the bucket has a frame's worth of credit, taking it; confined to the socket's context. */
+    private boolean withinRate(long now) {
+        credit = Math.min(bucketSize, credit + (now - refilledAt));
+        refilledAt = now;
+        if (credit >= frameCost) {
+            credit -= frameCost;
+            return true;
+        }
+        if (lastRefused == 0 || now - lastRefused > NANOS) {
+            abuseSince = now;
+        }
+        lastRefused = now;
+        return false;
+    }
+
     private void arrived(Buffer data) {
         heard();
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!withinRate(now)) {
+            if (now - abuseSince >= ABUSE_NANOS) {
+                LOG.warning(() -> "closing socket " + id + ": it sent frames faster than its rate for " + ABUSE_SECONDS + " s");
+                closed = true;
+                socket.close(POLICY_VIOLATION, "too many frames");
+                return;
+            }
+            refused.handle(data);
+            return;
+        }
         if (!paused) {
             frames.handle(data);
             return;
@@ -240,6 +299,12 @@ final class SocketSession {
 
     long silentNanos(long now) {
         return now - lastSeen;
+    }
+
+    /** How long the socket has gone without a valid token (0 while it has one, or when authentication is off). */
+    long unauthenticatedNanos(long now) {
+        long since = unauthenticatedSince;
+        return since == 0 || !auth.enabled() || principal() != null ? 0 : now - since;
     }
 
     void send(Buffer frame) {
@@ -338,5 +403,21 @@ final class SocketSession {
             closed = true;
             socket.close();
         });
+    }
+
+    /**
+     * Closes the socket with a WebSocket close code, after whatever was queued for it before (frames
+     * already sent go out first); completes once it is closed.
+     */
+    Future<Void> close(int code, String reason) {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            if (!closed) {
+                closed = true;
+                socket.close(code, reason);
+            }
+            done.complete();
+        });
+        return done.future();
     }
 }

@@ -520,6 +520,10 @@ public final class SubscriptionVerticle extends VerticleBase {
                 ? socketId : null;
     }
 
+    /**
+     * Closes the sockets silent for the idle timeout, and those without a valid token for as long (since
+     * they opened, or since their token expired): pinging does not keep an unauthenticated socket open.
+     */
     private void reapSilentSockets() {
         long now = System.nanoTime();
         for (SocketSession s : rooms.sockets()) {
@@ -527,7 +531,37 @@ public final class SubscriptionVerticle extends VerticleBase {
                 LOG.fine(() -> "closing silent socket " + s.id());
                 rooms.remove(s.id());
                 s.close();
+            } else if (s.unauthenticatedNanos(now) > idleTimeoutNanos) {
+                LOG.fine(() -> "closing socket " + s.id() + ": no valid token within the idle timeout");
+                rooms.remove(s.id());
+                s.send(Frames.err(401, null, "No valid token within " + TimeUnit.NANOSECONDS.toSeconds(idleTimeoutNanos)
+                        + " s of connecting: closing."));
+                s.close();
             }
         }
+    }
+
+    /**
+     * For a drain: completes once this node has delivered every notification committed so far (the log's
+     * head, read now), so that what the node acknowledged has reached its sockets.
+     */
+    public Future<Void> caughtUp() {
+        if (follower == null) {
+            return onContext(() -> null);
+        }
+        return NotificationLog.state(reads).compose(state -> reach(state.head()));
+    }
+
+    /** For a drain: closes every socket (each after the frames already sent to it) with "going away"; how many. */
+    public Future<Integer> closeAll() {
+        return onContext(() -> {
+            List<Future<Void>> closed = new ArrayList<>();
+            for (SocketSession s : rooms.sockets()) {
+                rooms.remove(s.id());
+                resumptions.remove(s.id());
+                closed.add(s.close(SocketSession.GOING_AWAY, "node draining"));
+            }
+            return Future.all(closed).map(all -> closed.size());
+        }).compose(f -> f);
     }
 }

@@ -81,6 +81,12 @@ final class VirtualRequests {
                 .map(this::reply);
     }
 
+    /** The reply of a virtual request that is not run (the node drains): its error as a response. */
+    static Object notRun(ApiError error) {
+        return new JsonObject().put("statusCode", error.status()).put("headers", new JsonObject())
+                .put("body", ActionResponse.of(error).body());
+    }
+
     /** A virtual request's response, and the position its autosubscribe joined at (-1: none). */
     private record Answer(ActionResponse response, long seq) {
     }

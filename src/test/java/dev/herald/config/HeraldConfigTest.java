@@ -37,6 +37,19 @@ class HeraldConfigTest {
         assertEquals(Duration.ofSeconds(60), c.socketIdleTimeout());
         assertTrue(c.metrics(), "/metrics is on by default");
         assertEquals(HeraldConfig.LogFormat.TEXT, c.logFormat());
+        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(50_000, c.maxSockets());
+        assertEquals(200, c.socketRate());
+    }
+
+    @Test
+    void operationsLimitsAreRead() {
+        HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_DRAIN_TIMEOUT", "90s", "HERALD_MAX_SOCKETS", " 7 ",
+                "HERALD_SOCKET_RATE", "1000000"));
+        assertEquals(Duration.ofSeconds(90), c.drainTimeout());
+        assertEquals(7, c.maxSockets());
+        assertEquals(1_000_000, c.socketRate());
+        assertTrue(c.warnings().isEmpty(), c.warnings().toString());
     }
 
     @ParameterizedTest
@@ -80,6 +93,18 @@ class HeraldConfigTest {
             "HERALD_SOCKET_IDLE_TIMEOUT | 31d               | HERALD_SOCKET_IDLE_TIMEOUT=31d is out of range",
             "HERALD_STATEMENT_TIMEOUT | 25d                 | HERALD_STATEMENT_TIMEOUT=25d is out of range 1ms..2147483647ms",
             "HERALD_IDLE_TIMEOUT   | 999999999999d          | out of range",
+            "HERALD_DRAIN_TIMEOUT  | 0                      | HERALD_DRAIN_TIMEOUT=0 is out of range 1ms..1h",
+            "HERALD_DRAIN_TIMEOUT  | 2h                     | HERALD_DRAIN_TIMEOUT=2h is out of range 1ms..1h",
+            "HERALD_DRAIN_TIMEOUT  | soon                   | HERALD_DRAIN_TIMEOUT=soon is not a duration",
+            "HERALD_DRAIN_TIMEOUT  | 30s; rm -rf /          | is not a duration",
+            "HERALD_DRAIN_TIMEOUT  | 99999999999999999999s | HERALD_DRAIN_TIMEOUT=99999999999999999999s is not a duration",
+            "HERALD_MAX_SOCKETS    | 0                      | HERALD_MAX_SOCKETS=0 is out of range 1..10000000",
+            "HERALD_MAX_SOCKETS    | -1                     | HERALD_MAX_SOCKETS=-1 is out of range",
+            "HERALD_MAX_SOCKETS    | 1e6                    | HERALD_MAX_SOCKETS=1e6 is not a whole number",
+            "HERALD_MAX_SOCKETS    | 99999999999            | HERALD_MAX_SOCKETS=99999999999 is not a whole number",
+            "HERALD_SOCKET_RATE    | 0                      | HERALD_SOCKET_RATE=0 is out of range 1..1000000",
+            "HERALD_SOCKET_RATE    | 2.5                    | HERALD_SOCKET_RATE=2.5 is not a whole number",
+            "HERALD_SOCKET_RATE    | unlimited              | HERALD_SOCKET_RATE=unlimited is not a whole number",
             "HERALD_METRICS        | off                    | HERALD_METRICS=off is not true or false",
             "HERALD_METRICS        | true; rm -rf /         | HERALD_METRICS=true; rm -rf / is not true or false",
             "HERALD_METRICS        | tru\u0000e            | is not true or false",

@@ -14,11 +14,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** cluster.md, "A cluster on one machine, in one command": one command, two nodes, a destroy on one reaches a socket on the other. */
 @Tier.Integration
@@ -65,6 +67,12 @@ class ClusterCommandIT {
                 JsonObject message = onSecond.await(f -> "pony".equals(f.getString("address"))).getJsonObject("body");
                 assertEquals(new JsonObject().put("verb", "destroyed").put("id", 4).put("previous", new JsonObject(destroyed.body())),
                         message);
+            }
+            cluster.terminate();
+            assertEquals(0, cluster.awaitExit(60), "SIGTERM stops the command: " + cluster.log());
+            for (String node : List.of("[node 1]", "[node 2]")) {
+                assertTrue(cluster.log().stream().anyMatch(l -> l.startsWith(node) && l.contains("drained in")),
+                        node + " was drained: " + cluster.log());
             }
         } finally {
             vertx.close().await();

@@ -47,6 +47,18 @@ final class ClusterNodes implements AutoCloseable {
         env.put("HERALD_DATA_DIR", dir.resolve("data").toString());
     }
 
+    /** One more variable for the nodes started from now on. */
+    void env(String name, String value) {
+        env.put(name, value);
+    }
+
+    /** SIGTERM to one node; its exit status once it has drained and exited (at most {@code seconds} later). */
+    int drain(int node, long seconds) throws InterruptedException {
+        ServerProcess p = processes.get(node);
+        p.terminate();
+        return p.awaitExit(seconds);
+    }
+
     /** A free port to start Hazelcast's search from (each node takes the next free one above it). */
     private static int freePortBase() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -155,6 +155,23 @@ class EmbeddedDatabaseIT {
     }
 
     /** The process {@code pid} if it is still the postmaster of {@code pgData} (never some process that reused the id). */
+    @Test
+    void sigtermDrainsTheNodeStopsItsPostgresqlAndExitsZero(@TempDir Path dataDir) throws Exception {
+        Path pgData = dataDir.resolve("postgres");
+        Map<String, String> env = new java.util.HashMap<>(env(dataDir));
+        env.put("HERALD_DRAIN_TIMEOUT", "20s");
+        try (ServerProcess node = ServerProcess.startEmbedded(env)) {
+            node.awaitPort();
+            long postmaster = PgWire.postmasterPid(pgData);
+            assertTrue(postgresOf(postmaster, pgData).isPresent());
+            node.terminate();
+            assertEquals(0, node.awaitExit(40), "drained within HERALD_DRAIN_TIMEOUT: " + node.log());
+            assertFalse(postgresOf(postmaster, pgData).isPresent(), "the embedded PostgreSQL was stopped");
+            assertFalse(java.nio.file.Files.exists(pgData.resolve("postmaster.pid")), "and stopped cleanly");
+            assertTrue(node.log().stream().anyMatch(l -> l.contains("drained in")), node.log().toString());
+        }
+    }
+
     private static Optional<ProcessHandle> postgresOf(long pid, Path pgData) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains(pgData.toString()));

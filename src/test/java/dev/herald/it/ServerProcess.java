@@ -30,11 +30,12 @@ final class ServerProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final Thread stderrReader;
 
     private ServerProcess(Process process) {
         this.process = process;
         daemon("herald-stdout", () -> readLines(process.getInputStream(), lines::add));
-        daemon("herald-stderr", () -> readLines(process.getErrorStream(), line -> {
+        stderrReader = daemon("herald-stderr", () -> readLines(process.getErrorStream(), line -> {
             synchronized (stderrTail) {
                 stderrTail.addLast(line);
                 if (stderrTail.size() > STDERR_LINES_KEPT) {
@@ -112,10 +113,11 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static void daemon(String name, Runnable task) {
+    private static Thread daemon(String name, Runnable task) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     /** Waits for "listening on port N" and returns N. */
@@ -156,6 +158,28 @@ final class ServerProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * SIGTERM, as an orchestrator sends it: the node drains. Through its handle: {@code Process.destroy()}
+     * would also close our ends of its output, and the drain's log would be lost.
+     */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Its exit status, once it has exited; fails if it is still running after {@code seconds}. */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("herald still running " + seconds + " s later; last lines of stderr: " + stderrTail());
+        }
+        stderrReader.join(10_000);
+        return process.exitValue();
+    }
+
+    /** The last lines it wrote on stderr (its log). */
+    List<String> log() {
+        return stderrTail();
     }
 
     @Override

@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tier.Component
 class SocketBackPressureTest {
+    /** Back-pressure alone: a frame rate that never refuses these floods (AbuseLimitsTest covers the rate). */
     @RegisterExtension
-    static final NodeExtension node = NodeExtension.demo();
+    static final NodeExtension node = NodeExtension.demo(java.util.Map.of("HERALD_SOCKET_RATE", "1000000"));
 
     private static String big;
 

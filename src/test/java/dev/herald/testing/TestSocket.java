@@ -45,6 +45,19 @@ public final class TestSocket implements AutoCloseable {
         socket.writeTextMessage(text).await();
     }
 
+    /** Sends unless the server has closed the socket (a write racing the close is let go). */
+    public void sendRawIfOpen(String text) {
+        if (!closed) {
+            try {
+                socket.writeTextMessage(text).await();
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public void send(JsonObject frame) {
         sendRaw(frame.encode());
     }
@@ -171,6 +184,20 @@ public final class TestSocket implements AutoCloseable {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** Whether the server closed the socket within {@code seconds}. */
+    public boolean awaitClosed(long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!closed && System.nanoTime() < deadline) {
+            pause(10);
+        }
+        return closed;
+    }
+
+    /** The WebSocket close code the server sent (null until closed, or if it sent none). */
+    public Short closeStatus() {
+        return socket.closeStatusCode();
     }
 
     @Override
