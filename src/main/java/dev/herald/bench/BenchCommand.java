@@ -269,7 +269,7 @@ public final class BenchCommand {
      * build, same database), for the log's share of the time.
      */
     private void measureDeleteRec(String token, BenchContext bench, JsonObject results) {
-        results.put("deleteRecByFilter", DeleteRecByFilter.run(bench));
+        results.put("deleteRecByFilter", phase("deleteRec", () -> DeleteRecByFilter.run(bench)));
         bench.close();
         System.out.println("starting " + options.get("nodes") + " more nodes with HERALD_NOTIFICATION_LOG=false (same build, "
                 + "same database), for the log's share ...");

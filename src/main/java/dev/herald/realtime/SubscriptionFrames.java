@@ -18,6 +18,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,24 +70,25 @@ final class SubscriptionFrames {
      * longer resolves (a deleted entity: its {@code destroyed} is in the log under that UUID).
      */
     private static List<Object> replayed(Target target) {
-        List<Object> ids = new ArrayList<>(target.ids);
+        Set<Object> ids = new LinkedHashSet<>(target.ids);
         for (Object name : target.unresolved) {
             try {
                 String uuid = java.util.UUID.fromString((String) name).toString();
-                if (uuid.equalsIgnoreCase((String) name) && !ids.contains(uuid)) {
+                if (uuid.equalsIgnoreCase((String) name)) {
                     ids.add(uuid);
                 }
             } catch (IllegalArgumentException notAUuid) {
                 // a fully-qualified name that names nothing has no history
             }
         }
-        return ids;
+        return new ArrayList<>(ids);
     }
 
     private static JsonObject subscribed(Target target, Map<String, List<Object>> missing, JsonObject reply) {
         List<Object> notFound = new ArrayList<>(target.unresolved);
         notFound.addAll(missing.getOrDefault(target.model, List.of()));
-        List<Object> subscribed = target.ids.stream().filter(id -> !notFound.contains(id)).toList();
+        Set<Object> gone = new java.util.HashSet<>(notFound);
+        List<Object> subscribed = target.ids.stream().filter(id -> !gone.contains(id)).toList();
         JsonObject out = new JsonObject().put("subscribed", new JsonArray(subscribed)).put("notFound", new JsonArray(notFound));
         reply.forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
@@ -234,14 +237,12 @@ final class SubscriptionFrames {
         if (raw.size() > MAX_IDS) {
             throw ErrorCode.BAD_FRAME.error("At most " + MAX_IDS + " ids per frame.");
         }
-        List<Object> ids = new ArrayList<>();
+        // ordered and distinct, without comparing 1,000 ids pairwise
+        Set<Object> ids = new LinkedHashSet<>();
         for (Object id : raw) {
-            Object valid = model.equals(EntitiesVerticle.MODEL) ? entityName(id) : recordId(models.get(model), id);
-            if (!ids.contains(valid)) {
-                ids.add(valid);
-            }
+            ids.add(model.equals(EntitiesVerticle.MODEL) ? entityName(id) : recordId(models.get(model), id));
         }
-        return new Named(model, ids);
+        return new Named(model, new ArrayList<>(ids));
     }
 
     private static Object recordId(Model model, Object id) {
@@ -267,17 +268,17 @@ final class SubscriptionFrames {
         return vertx.eventBus().<JsonObject>request(HaystackAddresses.EXECUTE,
                 new JsonObject().put("op", "resolve").put("ids", new JsonArray(named.ids()))).map(reply -> {
             JsonObject resolved = reply.body().getJsonObject("body");
-            List<Object> ids = new ArrayList<>();
+            Set<Object> ids = new LinkedHashSet<>();
             List<Object> unresolved = new ArrayList<>();
             for (Object given : named.ids()) {
                 String uuid = resolved.getString((String) given);
                 if (uuid == null) {
                     unresolved.add(given);
-                } else if (!ids.contains(uuid)) {
+                } else {
                     ids.add(uuid);
                 }
             }
-            return new Target(EntitiesVerticle.MODEL, ids, unresolved);
+            return new Target(EntitiesVerticle.MODEL, new ArrayList<>(ids), unresolved);
         });
     }
 

@@ -9,9 +9,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How a socket joins record rooms, for {@code herald.subscribe} and for autosubscribe alike: the rooms
@@ -56,7 +58,8 @@ final class VerifiedJoins {
         rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
                         new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
                 .map(reply -> {
-                    List<Object> existing = reply.body().getJsonArray("body").getList();
+                    // a set: a subscribe of 1,000 ids must not compare them pairwise
+                    Set<Object> existing = new HashSet<>(reply.body().getJsonArray("body").getList());
                     return Map.entry(model, ids.stream().filter(id -> !existing.contains(id)).toList());
                 })));
         return Future.all(checks).map(all -> {
