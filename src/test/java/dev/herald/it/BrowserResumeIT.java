@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The browser client and the console across a kill -9 of their node and its restart on the same port,
+ * The browser client and the console across a kill -9 of their node and its restart on the same port
+ * (twice: the second time the log no longer reaches back, and the page hears resync),
  * while another node on the same database carries on: the page sees every notification exactly once,
  * in order (the ones made while it was away replayed), and the console, opened from the link the node
  * printed, shows connected, reconnecting, connected and catches up by itself. Both nodes run the built
@@ -42,6 +43,7 @@ class BrowserResumeIT {
     static final Browser browser = new Browser();
 
     private final List<ServerProcess> processes = new ArrayList<>();
+    private io.vertx.pgclient.PgConnectOptions database;
     private Map<String, String> env;
     private String consoleLink;
 
@@ -69,7 +71,8 @@ class BrowserResumeIT {
 
     @Test
     void aPageSeesEachNotificationOnceAcrossAKillAndARestartOnTheSamePort() throws Exception {
-        env = Map.of("HERALD_PG_URL", TestDatabase.url(TestDatabase.freshDatabase()), "HERALD_JWT_SECRET", SECRET,
+        database = TestDatabase.freshDatabase();
+        env = Map.of("HERALD_PG_URL", TestDatabase.url(database), "HERALD_JWT_SECRET", SECRET,
                 "HERALD_HTTP_HOST", "127.0.0.1", "HERALD_DEMO_DATA", "true");
         try {
             int a = start(0);
@@ -134,10 +137,34 @@ class BrowserResumeIT {
             }
             assertEquals(List.of(), browser.script("return t.resyncs"), "nothing was lost: no resync");
             assertEquals(List.of("connected", "reconnecting", "connected"), browser.script("return t.statuses"));
+
+            // history lost while the page is away (retention removed what it would replay): it hears resync, not the change
+            processes.get(2).kill();
+            browser.await("the page reconnecting again", d -> ((List<?>) browser.script("return t.statuses")).size() == 4);
+            call(b, "PATCH", "/toy/" + toy, new JsonObject().put("label", "changed while the log forgot"));
+            pruneEverything();
+            assertEquals(a, start(a), "the node comes back on its port again");
+            browser.await("a resync in the page", d -> !((List<?>) browser.script("return t.resyncs")).isEmpty());
+            JsonArray resyncs = new JsonArray((String) browser.script("return JSON.stringify(t.resyncs)"));
+            assertTrue(resyncs.stream().anyMatch(r -> "toy".equals(((JsonObject) r).getString("model"))), resyncs.encode());
+            assertEquals(List.of("connected", "reconnecting", "connected", "reconnecting", "connected"), browser.script("return t.statuses"));
+            assertEquals(8, ((Number) browser.script("return t.messages.length")).intValue(), "nothing replayed after a resync");
         } finally {
             for (ServerProcess p : processes) {
                 p.close();
             }
+        }
+    }
+
+    /** As retention would: the log no longer reaches back before its last position. */
+    private void pruneEverything() {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool().connectingTo(database).using(vertx).build();
+            pool.query("UPDATE herald_meta SET value = (SELECT max(last) FROM herald_log)::text WHERE key = 'log.pruned'").execute().await();
+            pool.close().await();
+        } finally {
+            vertx.close().await();
         }
     }
 
