@@ -30,7 +30,10 @@ import java.util.logging.Logger;
  * bytes (notifications keep coming to a peer that reads nothing) it is closed. A raw WebSocket is
  * paused for real (its peer's writes wait in TCP); the SockJS transports go on reading whatever the
  * peer sends (Vert.x queues it without bound), so their frames that arrive meanwhile are held here,
- * and a peer that sends more than {@value #HELD_BYTES} bytes of them is closed.
+ * and a peer that sends more than {@value #HELD_BYTES} bytes of them is closed. The bytes waiting for
+ * all the sockets of the process (one node) are counted too: past {@value #NODE_WAITING_BYTES} in all, a
+ * socket whose peer has left more than {@value #SLOW_BYTES} unread is closed at its next frame, so many
+ * sockets that read nothing cannot make a node hold 16 MiB for each.
  *
  * <p>Rate (README "Limits"): a token bucket of {@code rate} frames, refilled at {@code rate} per second,
  * kept as two numbers and updated as frames arrive (no timer). A frame that finds it empty goes to the
@@ -40,6 +43,12 @@ import java.util.logging.Logger;
 final class SocketSession {
     static final long PAUSE_BYTES = 1024 * 1024;
     static final long CLOSE_BYTES = 16 * 1024 * 1024;
+    static final long NODE_WAITING_BYTES = 256L * 1024 * 1024;
+    static final long SLOW_BYTES = 256 * 1024;
+    /** Bytes of frames waiting for every socket of this process; a node is one process. */
+    private static final java.util.concurrent.atomic.AtomicLong NODE_WAITING = new java.util.concurrent.atomic.AtomicLong();
+    /** {@value #NODE_WAITING_BYTES}, lowered by tests. */
+    static volatile long nodeWaitingLimit = NODE_WAITING_BYTES;
     static final int MAX_IN_FLIGHT = 64;
     static final long HELD_BYTES = 2L * SocketEndpoint.MAX_FRAME_BYTES;
     static final long ABUSE_SECONDS = 10;
@@ -360,8 +369,14 @@ final class SocketSession {
         }
         int length = frame.length();
         waitingBytes += length;
-        if (waitingBytes > CLOSE_BYTES) {
-            LOG.warning(() -> "closing socket " + id + ": its peer left more than " + CLOSE_BYTES + " bytes unread");
+        long nodeWaiting = NODE_WAITING.addAndGet(length);
+        boolean nodeFull = nodeWaiting > nodeWaitingLimit && waitingBytes > SLOW_BYTES;
+        if (waitingBytes > CLOSE_BYTES || nodeFull) {
+            waitingBytes -= length;
+            NODE_WAITING.addAndGet(-length);
+            long unread = waitingBytes;
+            LOG.warning(() -> "closing socket " + id + ": its peer left " + unread + " bytes unread"
+                    + (nodeFull ? " while this node's sockets wait for more than " + nodeWaitingLimit + " bytes in all" : ""));
             closed = true;
             socket.close();
             return;
@@ -371,6 +386,7 @@ final class SocketSession {
         }
         socket.write(frame).onComplete(done -> {
             waitingBytes -= length;
+            NODE_WAITING.addAndGet(-length);
             flow();
         });
         flow();
