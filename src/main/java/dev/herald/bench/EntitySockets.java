@@ -1,8 +1,5 @@
 package dev.herald.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,7 +10,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code previous}, duplicates, and when the last one arrived.
  */
 final class EntitySockets {
-    private static final JsonFactory JSON = new JsonFactory();
     private static final int IDS_PER_FRAME = 1000;
 
     private final WebSocketClient client;
@@ -119,7 +114,7 @@ final class EntitySockets {
 
     private void onFrame(Socket s, Buffer data) {
         long now = System.nanoTime();
-        Frame frame = Frame.of(data);
+        BridgeFrame frame = BridgeFrame.of(data);
         Promise<Void> reply = frame.address() == null ? null : s.replies.remove(frame.address());
         if (reply != null) {
             reply.complete();
@@ -129,7 +124,7 @@ final class EntitySockets {
             return;
         }
         synchronized (s) {
-            if (!s.seen.add(frame.id())) {
+            if (!s.seen.add(String.valueOf(frame.id()))) {
                 s.duplicates++;
                 return;
             }
@@ -168,49 +163,5 @@ final class EntitySockets {
     void close() {
         sockets.forEach(s -> s.ws.close());
         client.close();
-    }
-
-    /**
-     * A frame's {@code address}, {@code body.verb}, {@code body.id} and whether the body has a
-     * {@code previous} object, read with the streaming parser, the rest skipped: the driver shares the
-     * machine with what it measures.
-     */
-    private record Frame(String address, String verb, String id, boolean previous) {
-        static Frame of(Buffer data) {
-            String address = null;
-            String verb = null;
-            String id = null;
-            boolean previous = false;
-            try (JsonParser p = JSON.createParser(data.getBytes())) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return new Frame(null, null, null, false);
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if (name.equals("address") && value == JsonToken.VALUE_STRING) {
-                        address = p.getText();
-                    } else if (name.equals("body") && value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String field = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (field.equals("verb") && v == JsonToken.VALUE_STRING) {
-                                verb = p.getText();
-                            } else if (field.equals("id") && v == JsonToken.VALUE_STRING) {
-                                id = p.getText();
-                            } else {
-                                previous |= field.equals("previous") && v == JsonToken.START_OBJECT;
-                                p.skipChildren();
-                            }
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            } catch (IOException e) {
-                return new Frame(null, null, null, false);
-            }
-            return new Frame(address, verb, id, previous);
-        }
     }
 }

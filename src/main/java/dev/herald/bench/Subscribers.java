@@ -1,8 +1,5 @@
 package dev.herald.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,7 +9,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +78,7 @@ final class Subscribers {
 
     private void onFrame(int socket, Buffer data, Map<String, io.vertx.core.Promise<Void>> pending) {
         long now = System.nanoTime();
-        Fields frame = Fields.of(data);
+        BridgeFrame frame = BridgeFrame.of(data);
         io.vertx.core.Promise<Void> promise = frame.address() == null ? null : pending.remove(frame.address());
         if (promise != null) {
             promise.complete();
@@ -95,54 +91,11 @@ final class Subscribers {
             duplicates.incrementAndGet();
             return;
         }
-        Long sent = sentAt.get(frame.id());
+        Long sent = frame.id() instanceof Long id ? sentAt.get(id) : null;
         if (sent != null) {
             latency.add(now - sent);
         }
         lastArrival.accumulateAndGet(now, Math::max);
-    }
-
-    /**
-     * A frame's {@code address}, {@code body.verb} and {@code body.id}, read with the streaming parser
-     * and the rest skipped: the driver shares the machine with the nodes, so it spends as little as it can.
-     */
-    private record Fields(String address, String verb, long id) {
-        private static final JsonFactory JSON = new JsonFactory();
-
-        static Fields of(Buffer data) {
-            String address = null;
-            String verb = null;
-            long id = -1;
-            try (JsonParser p = JSON.createParser(data.getBytes())) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return new Fields(null, null, -1);
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if (name.equals("address") && value == JsonToken.VALUE_STRING) {
-                        address = p.getText();
-                    } else if (name.equals("body") && value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String field = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (field.equals("verb") && v == JsonToken.VALUE_STRING) {
-                                verb = p.getText();
-                            } else if (field.equals("id") && v == JsonToken.VALUE_NUMBER_INT) {
-                                id = p.getLongValue();
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            } catch (IOException e) {
-                return new Fields(null, null, -1);
-            }
-            return new Fields(address, verb, id);
-        }
     }
 
     int received() {

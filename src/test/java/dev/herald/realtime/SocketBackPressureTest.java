@@ -39,6 +39,18 @@ class SocketBackPressureTest {
         return client.connect(node.port(), "127.0.0.1", "/realtime/websocket").await();
     }
 
+    /** A raw socket subscribed to {@code pony} that then reads nothing; {@code closed} counts the closes it sees (once it reads). */
+    private static WebSocket deafSubscriber(WebSocketClient client, long pony, AtomicInteger closed) throws InterruptedException {
+        WebSocket deaf = rawSocket(client);
+        deaf.closeHandler(v -> closed.incrementAndGet());
+        deaf.writeTextMessage(new JsonObject().put("type", "send").put("address", "herald.subscribe").put("replyAddress", "s")
+                .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
+                .put("body", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony))).encode()).await();
+        Thread.sleep(300);
+        deaf.pause();
+        return deaf;
+    }
+
     private static long toys() {
         return node.count("toy");
     }
@@ -103,14 +115,8 @@ class SocketBackPressureTest {
         SocketSession.nodeWaitingLimit = 0; // as if many other sockets already held the node's budget
         try (TestSocket reader = TestSocket.connect(node.vertx(), node.port(), node.adminToken())) {
             reader.ask("herald.subscribe", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony)), node.adminToken());
-            WebSocket deaf = rawSocket(client);
             AtomicInteger closed = new AtomicInteger();
-            deaf.closeHandler(v -> closed.incrementAndGet());
-            deaf.writeTextMessage(new JsonObject().put("type", "send").put("address", "herald.subscribe").put("replyAddress", "s")
-                    .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
-                    .put("body", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony))).encode()).await();
-            Thread.sleep(300);
-            deaf.pause();
+            WebSocket deaf = deafSubscriber(client, pony, closed);
             // each round sends about 1 MB to each subscriber: 8 MB in all, half the bound of one socket (what the
             // kernel buffers on loopback, a few MB, comes on top), so only the node's bound can close it
             for (int round = 0; round < 8; round++) {
@@ -142,14 +148,8 @@ class SocketBackPressureTest {
         long pony = node.create("pony", new JsonObject().put("name", "Busy").put("hobby", big));
         WebSocketClient client = node.vertx().createWebSocketClient();
         try {
-            WebSocket deaf = rawSocket(client);
             AtomicInteger closed = new AtomicInteger();
-            deaf.closeHandler(v -> closed.incrementAndGet());
-            deaf.writeTextMessage(new JsonObject().put("type", "send").put("address", "herald.subscribe").put("replyAddress", "s")
-                    .put("headers", new JsonObject().put("authorization", "Bearer " + node.adminToken()))
-                    .put("body", new JsonObject().put("model", "pony").put("ids", new JsonArray().add(pony))).encode()).await();
-            Thread.sleep(300);
-            deaf.pause();
+            WebSocket deaf = deafSubscriber(client, pony, closed);
             // every update sends the whole previous record (~40 KB) to the subscriber
             for (int round = 0; round < 40 && closed.get() == 0; round++) {
                 java.util.List<String> uris = java.util.Collections.nCopies(25, "/pony/" + pony);
