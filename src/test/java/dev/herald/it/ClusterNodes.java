@@ -134,4 +134,20 @@ final class ClusterNodes implements AutoCloseable {
             p.close();
         }
     }
+
+    /** {@code count} ponies created over HTTP on the node at {@code port}; their ids. */
+    static List<Long> createPonies(int port, String token, int count) throws IOException, InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pony"))
+                    .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", "p" + i).encode()))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("creating a pony: " + r.statusCode() + " " + r.body());
+            }
+            ids.add(new JsonObject(r.body()).getLong("id"));
+        }
+        return ids;
+    }
 }

@@ -66,7 +66,7 @@ class DrainIT {
         try (ClusterNodes cluster = new ClusterNodes(MODELS)) {
             cluster.env("HERALD_DRAIN_TIMEOUT", "20s");
             int port = cluster.start(1, 1).get(0);
-            List<Long> ids = create(port, PONIES);
+            List<Long> ids = ClusterNodes.createPonies(port, token, PONIES);
             List<TestSocket> sockets = List.of(subscribed(port, ids), subscribed(port, ids));
             Pool db = PgBuilder.pool().connectingTo(cluster.database()).using(vertx).build();
             long locked = ids.get(PONIES / 2);
@@ -202,18 +202,6 @@ class DrainIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private List<Long> create(int port, int count) throws Exception {
-        List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pony"))
-                    .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", "p" + i).encode()))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json").build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), r.body());
-            ids.add(new JsonObject(r.body()).getLong("id"));
-        }
-        return ids;
-    }
 
     private TestSocket subscribed(int port, List<Long> ids) {
         TestSocket socket = TestSocket.connect(vertx, port, "access_token=" + token);

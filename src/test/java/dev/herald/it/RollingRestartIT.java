@@ -48,7 +48,7 @@ class RollingRestartIT {
         try (ClusterNodes cluster = new ClusterNodes(DrainIT.MODELS)) {
             cluster.env("HERALD_DRAIN_TIMEOUT", "20s");
             live.addAll(cluster.start(3, 3));
-            List<Long> ids = create(live.get(0));
+            List<Long> ids = ClusterNodes.createPonies(live.get(0), token, PONIES);
             List<Client> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Client c = new Client(ids, live.get(i));
@@ -207,18 +207,6 @@ class RollingRestartIT {
         }
     }
 
-    private List<Long> create(int port) throws Exception {
-        List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < PONIES; i++) {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pony"))
-                    .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", "p" + i).encode()))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json").build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), r.body());
-            ids.add(new JsonObject(r.body()).getLong("id"));
-        }
-        return ids;
-    }
 
     private static void sleep(long millis) {
         try {
