@@ -91,6 +91,8 @@ final class SocketSession {
     private int inFlight;
     private boolean paused;
     private boolean closed;
+    /** The thread of the socket's context: its counters are only touched there. */
+    private final Thread contextThread = Thread.currentThread();
 
     SocketSession(String id, SockJSSocket socket, Context context, Auth auth, int rate) {
         this.frameCost = NANOS / rate;
@@ -330,12 +332,21 @@ final class SocketSession {
         onContext(() -> frames.forEach(frame -> write(frame, meters, committedAt)));
     }
 
-    /** A request of this socket's is being worked on: its reply will follow. */
+    /**
+     * A request of this socket's is being worked on: its reply will follow. Counted at once when called on
+     * the socket's context (as its frames are): one read of the transport can hold thousands of frames, and
+     * the ones after the {@value #MAX_IN_FLIGHT}th must wait, not run.
+     */
     void requestStarted() {
-        onContext(() -> {
+        if (Thread.currentThread() == contextThread) {
             inFlight++;
             flow();
-        });
+        } else {
+            onContext(() -> {
+                inFlight++;
+                flow();
+            });
+        }
     }
 
     /** Sends a request's reply (or nothing, for a request without a reply address) and counts it answered. */
