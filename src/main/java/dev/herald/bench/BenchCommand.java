@@ -229,6 +229,7 @@ public final class BenchCommand {
      */
     private void measure(String token, JsonObject results) {
         BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
+        bench.profile(profile);
         if (only != null) {
             measureDeleteRec(token, bench, results);
             return;

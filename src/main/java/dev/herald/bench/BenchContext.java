@@ -34,6 +34,7 @@ final class BenchContext {
     private final HttpClient destroys;
     private final Pool sql;
     private final java.util.Optional<String> databaseDir;
+    private Profile profile;
 
     /** {@code databaseDir}: the embedded PostgreSQL's data directory (empty with {@code HERALD_PG_URL}). */
     BenchContext(Vertx vertx, LocalCluster cluster, String token, Map<String, Integer> options,
@@ -54,6 +55,16 @@ final class BenchContext {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    /** With {@code --profile 1}: the nodes' CPU samples of {@link #phase} calls are counted apart. */
+    void profile(Profile profile) {
+        this.profile = profile;
+    }
+
+    /** Runs a part of a measured phase that the profile should show on its own (the timed request of a scenario). */
+    <T> T phase(String name, java.util.function.Supplier<T> run) {
+        return profile == null ? run.get() : profile.phase(name, run);
     }
 
     int option(String name) {

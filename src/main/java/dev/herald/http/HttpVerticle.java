@@ -100,7 +100,10 @@ public final class HttpVerticle extends VerticleBase {
                         .setHttp2ClearTextEnabled(false)
                         .setMaxWebSocketFrameSize(2 * SocketEndpoint.MAX_FRAME_BYTES)
                         .setMaxWebSocketMessageSize(2 * SocketEndpoint.MAX_FRAME_BYTES))
-                .connectionHandler(deadlines::opened)
+                .connectionHandler(connection -> {
+                    FlushBatching.install(connection);
+                    deadlines.opened(connection);
+                })
                 .requestHandler(request -> {
                     deadlines.headArrived(request);
                     router.handle(request);
