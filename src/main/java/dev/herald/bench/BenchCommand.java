@@ -56,7 +56,10 @@ public final class BenchCommand {
             Map.entry("profile", 0)));
     /** With {@code --profile 1}: the first set of nodes records with JFR, and the samples are counted by phase. */
     private Profile profile;
-    /** {@code --only deleteRec}: that scenario alone, with the log and then without it; null: every phase. */
+    /**
+     * {@code --only deleteRec}: that scenario alone, with the log and then without it; {@code --only idle}:
+     * the idle-socket scenario alone; null: every phase.
+     */
     private String only;
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
@@ -123,8 +126,8 @@ public final class BenchCommand {
             if (name.equals("out")) {
                 out = Path.of(value);
             } else if (name.equals("only")) {
-                if (!value.equals("deleteRec")) {
-                    throw usage("--only takes deleteRec");
+                if (!value.equals("deleteRec") && !value.equals("idle")) {
+                    throw usage("--only takes deleteRec or idle");
                 }
                 only = value;
             } else if (options.containsKey(name)) {
@@ -230,8 +233,13 @@ public final class BenchCommand {
     private void measure(String token, JsonObject results) {
         BenchContext bench = new BenchContext(vertx, cluster, token, options, databaseDir);
         bench.profile(profile);
-        if (only != null) {
+        if ("deleteRec".equals(only)) {
             measureDeleteRec(token, bench, results);
+            return;
+        }
+        if ("idle".equals(only)) {
+            results.put("idleSockets", phase("idle sockets", () -> IdleSockets.run(bench)));
+            bench.close();
             return;
         }
         phase("warm-up", () -> {
@@ -258,6 +266,19 @@ public final class BenchCommand {
             results.put("notificationLog", phase("log cost (both sets)", () -> LogCost.run(with, without)));
             with.close();
             without.close();
+        }
+    }
+
+    private static void printIdle(JsonObject i) {
+        System.out.printf("idle sockets %d         %s heap and %s RSS per session on node 1 (%d records each); %d subscriptions/s%n",
+                i.getInteger("sockets"), kb(i.getDouble("heap_kb_per_session")), kb(i.getDouble("rss_kb_per_session")),
+                i.getInteger("records_per_socket"), i.getLong("subscriptions_per_s"));
+        System.out.printf("  heap committed per session %s (what the RSS holds besides live objects)%n",
+                kb(i.getDouble("heap_committed_kb_per_session")));
+        JsonObject top = i.getJsonObject("top_classes_bytes_per_session");
+        if (top != null && !top.isEmpty()) {
+            System.out.println("  live bytes per session by class: " + top.stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 
@@ -367,6 +388,10 @@ public final class BenchCommand {
     }
 
     private static void print(JsonObject r) {
+        if (r.containsKey("idleSockets") && !r.containsKey("throughput")) {
+            printIdle(r.getJsonObject("idleSockets"));
+            return;
+        }
         if (!r.containsKey("throughput")) {
             printDeleteRec(r);
             return;
@@ -394,10 +419,7 @@ public final class BenchCommand {
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
         System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                 f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
-        JsonObject i = r.getJsonObject("idleSockets");
-        System.out.printf("idle sockets %d         %s heap and %s RSS per session on node 1 (%d records each); %d subscriptions/s%n",
-                i.getInteger("sockets"), kb(i.getDouble("heap_kb_per_session")), kb(i.getDouble("rss_kb_per_session")),
-                i.getInteger("records_per_socket"), i.getLong("subscriptions_per_s"));
+        printIdle(r.getJsonObject("idleSockets"));
         System.out.printf("deleteRec by filter     %d points under one equip, %d sockets: median end to end %.1f ms, "
                         + "HTTP response %.1f ms%n", d.getInteger("entities"), d.getInteger("sockets"),
                 d.getDouble("median_end_to_end_ms"), d.getDouble("median_http_response_ms"));
@@ -507,6 +529,6 @@ public final class BenchCommand {
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
                 + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] "
-                + "[--rounds 4] [--deleteRecRounds 3] [--only deleteRec] [--profile 1] [--out target/bench-results.json]");
+                + "[--rounds 4] [--deleteRecRounds 3] [--only deleteRec|idle] [--profile 1] [--out target/bench-results.json]");
     }
 }

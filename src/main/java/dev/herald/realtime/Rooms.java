@@ -15,14 +15,22 @@ import java.util.Set;
  */
 final class Rooms {
     private final Map<String, SocketSession> sockets = new HashMap<>();
-    private final Map<String, Set<SocketSession>> records = new HashMap<>();
-    private final Map<String, Set<SocketSession>> watchers = new HashMap<>();
+    private final Map<String, Room> records = new HashMap<>();
+    private final Map<String, Room> watchers = new HashMap<>();
+    /** Each socket's rooms, by the rooms' own key strings: a socket's entry costs no string of its own. */
     private final Map<String, Set<String>> roomsOfSocket = new HashMap<>();
     /** Sockets resuming a watch of a model: they see every message of it until the resume is over. */
     private final Map<String, Set<SocketSession>> taps = new HashMap<>();
     private volatile int socketCount;
     /** Entries of {@link #roomsOfSocket}: one per socket and record room, one per socket and watched model. */
     private volatile int subscriptionCount;
+
+    /** A room's members, and its key, shared by every socket that lists the room among its own. */
+    private record Room(String key, Set<SocketSession> members) {
+        Room(String key) {
+            this(key, new LinkedHashSet<>());
+        }
+    }
 
     /** Numbers that crossed JSON may come back as Integer or Long; a room key must not care. */
     static String key(String model, Object id) {
@@ -87,8 +95,8 @@ final class Rooms {
             return;
         }
         for (String room : rooms) {
-            leaveRoom(records, room, session);
-            leaveRoom(watchers, room, session);
+            leave(records, room, session);
+            leave(watchers, room, session);
         }
     }
 
@@ -96,9 +104,9 @@ final class Rooms {
         if (!sockets.containsKey(session.id())) {
             return;
         }
-        String room = key(model, id);
-        records.computeIfAbsent(room, k -> new LinkedHashSet<>()).add(session);
-        subscribed(session, room);
+        Room room = records.computeIfAbsent(key(model, id), Room::new);
+        room.members().add(session);
+        subscribed(session, room.key());
     }
 
     private void subscribed(SocketSession session, String room) {
@@ -115,7 +123,7 @@ final class Rooms {
 
     void leave(SocketSession session, String model, Object id) {
         String room = key(model, id);
-        leaveRoom(records, room, session);
+        leave(records, room, session);
         unsubscribed(roomsOfSocket.get(session.id()), room);
     }
 
@@ -123,26 +131,37 @@ final class Rooms {
         if (!sockets.containsKey(session.id())) {
             return;
         }
-        watchers.computeIfAbsent(model, k -> new LinkedHashSet<>()).add(session);
-        subscribed(session, model);
+        Room room = watchers.computeIfAbsent(model, Room::new);
+        room.members().add(session);
+        subscribed(session, room.key());
     }
 
     List<SocketSession> members(String model, Object id) {
-        Set<SocketSession> members = records.get(key(model, id));
-        return members == null ? List.of() : new ArrayList<>(members);
+        Room room = records.get(key(model, id));
+        return room == null ? List.of() : new ArrayList<>(room.members());
     }
 
     List<SocketSession> watchersOf(String model) {
-        Set<SocketSession> members = watchers.get(model);
-        return members == null ? List.of() : new ArrayList<>(members);
+        Room room = watchers.get(model);
+        return room == null ? List.of() : new ArrayList<>(room.members());
     }
 
     /** Everyone leaves the record's room (after its destroy). */
     void retire(String model, Object id) {
         String room = key(model, id);
-        Set<SocketSession> members = records.remove(room);
-        if (members != null) {
-            members.forEach(s -> unsubscribed(roomsOfSocket.get(s.id()), room));
+        Room gone = records.remove(room);
+        if (gone != null) {
+            gone.members().forEach(s -> unsubscribed(roomsOfSocket.get(s.id()), room));
+        }
+    }
+
+    private static void leave(Map<String, Room> map, String key, SocketSession session) {
+        Room room = map.get(key);
+        if (room != null) {
+            room.members().remove(session);
+            if (room.members().isEmpty()) {
+                map.remove(key);
+            }
         }
     }
 
