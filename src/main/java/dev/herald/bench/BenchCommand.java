@@ -61,6 +61,8 @@ public final class BenchCommand {
      * the idle-socket scenario alone; null: every phase.
      */
     private String only;
+    /** {@code --jvm default}: the nodes run with the JVM's default compilers (C1 and C2) instead of C1 only. */
+    private boolean nodesC1 = true;
     private Path out = Path.of("target", "bench-results.json");
     private Vertx vertx;
     private volatile LocalCluster cluster;
@@ -125,6 +127,11 @@ public final class BenchCommand {
             String value = args.get(++i);
             if (name.equals("out")) {
                 out = Path.of(value);
+            } else if (name.equals("jvm")) {
+                if (!value.equals("c1") && !value.equals("default")) {
+                    throw usage("--jvm takes c1 or default");
+                }
+                nodesC1 = value.equals("c1");
             } else if (name.equals("only")) {
                 if (!value.equals("deleteRec") && !value.equals("idle")) {
                     throw usage("--only takes deleteRec or idle");
@@ -182,14 +189,14 @@ public final class BenchCommand {
             databaseDir = java.util.Optional.of(dir.resolve("postgres").toAbsolutePath().normalize().toString());
         }
         int firstPort = freeRange(options.get("nodes"), List.of());
-        System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes ...");
+        System.out.println("starting PostgreSQL and " + options.get("nodes") + " nodes (" + (nodesC1 ? "C1 only" : "default JVM compilers") + ") ...");
         // the log on explicitly, whatever the driver's environment says (the second set turns it off)
         Map<String, String> firstSet = with(nodeEnv, "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "true");
         if (options.get("profile") > 0) {
             profile = new Profile(Files.createDirectories(dir.resolve("jfr")));
             firstSet.putAll(profile.nodeEnvironment());
         }
-        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, firstSet, false);
+        LocalCluster started = LocalCluster.start(config, options.get("nodes"), firstPort, firstSet, false, nodesC1);
         cluster = started;
         try (started) {
             vertx = Vertx.vertx();
@@ -203,6 +210,7 @@ public final class BenchCommand {
                         .put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
                                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap for the driver")
                         .put("nodes", options.get("nodes"))
+                        .put("node_jvm", nodesC1 ? "C1 only (-XX:TieredStopAtLevel=1)" : "the JVM's default compilers")
                         .put("database", cluster.databaseDescription());
                 measure(token, results);
                 print(results);
@@ -313,7 +321,7 @@ public final class BenchCommand {
             int count = options.get("nodes");
             int firstPort = freeRange(count, cluster.ports());
             withoutLog = LocalCluster.start(config, count, firstPort, with(nodeEnv,
-                    "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "false"), false);
+                    "HERALD_CLUSTER_PORT", String.valueOf(freePort()), "HERALD_NOTIFICATION_LOG", "false"), false, nodesC1);
             return withoutLog;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -529,6 +537,6 @@ public final class BenchCommand {
     private static ConfigException usage(String problem) {
         return new ConfigException(problem + "; usage: bench [--records 5000] [--concurrency 32] [--subscribers 4] "
                 + "[--paced 3000] [--rate 1000] [--fanout 10000] [--idle 10000] [--entities 10000] [--nodes 3] [--warmup 10000] "
-                + "[--rounds 4] [--deleteRecRounds 3] [--only deleteRec|idle] [--profile 1] [--out target/bench-results.json]");
+                + "[--rounds 4] [--deleteRecRounds 3] [--only deleteRec|idle] [--jvm c1|default] [--profile 1] [--out target/bench-results.json]");
     }
 }

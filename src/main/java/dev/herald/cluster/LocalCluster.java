@@ -49,11 +49,20 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code env} is added to each node's environment; node output goes to ours, prefixed, when {@code echo}. */
     public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo) {
+        return start(config, count, firstPort, env, echo, true);
+    }
+
+    /**
+     * As above; {@code c1}: whether the nodes run with the C1 compiler only (false: the JVM's default, as
+     * a node that has a machine of its own; the bench measures both).
+     */
+    public static LocalCluster start(HeraldConfig config, int count, int firstPort, Map<String, String> env, boolean echo,
+                                     boolean c1) {
         Database database = Database.open(config);
         LocalCluster cluster = new LocalCluster(database, pgUrl(config, database.connectOptions()), config.drainTimeout());
         try {
             for (int i = 1; i <= count; i++) {
-                cluster.startNode(config, i, firstPort + i - 1, env, echo);
+                cluster.startNode(config, i, firstPort + i - 1, env, echo, c1);
             }
             return cluster;
         } catch (RuntimeException e) {
@@ -62,8 +71,12 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo) {
-        ProcessBuilder builder = new ProcessBuilder(javaC1());
+    private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo, boolean c1) {
+        List<String> command = javaC1();
+        if (!c1) {
+            command.remove(JIT);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("HERALD_CLUSTER", "true");
         env.put("HERALD_PG_URL", pgUrl);

@@ -3,6 +3,7 @@ package dev.herald.realtime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class Rooms {
     /** A room's members, and its key, shared by every socket that lists the room among its own. */
     private record Room(String key, Set<SocketSession> members) {
         Room(String key) {
-            this(key, new LinkedHashSet<>());
+            this(key, new HashSet<>());
         }
     }
 
@@ -110,7 +111,7 @@ final class Rooms {
     }
 
     private void subscribed(SocketSession session, String room) {
-        if (roomsOfSocket.computeIfAbsent(session.id(), k -> new LinkedHashSet<>()).add(room)) {
+        if (roomsOfSocket.computeIfAbsent(session.id(), k -> new HashSet<>()).add(room)) {
             subscriptionCount++;
         }
     }
