@@ -6,7 +6,15 @@ import java.util.Locale;
 public enum Action {
     READ, CREATE, UPDATE, DESTROY;
 
+    private final String word = name().toLowerCase(Locale.ROOT);
+    private final String onEveryModel = "*:" + word;
+
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return word;
+    }
+
+    /** The permission that grants this action on every model: {@code "*:<word>"}. */
+    String onEveryModel() {
+        return onEveryModel;
     }
 }

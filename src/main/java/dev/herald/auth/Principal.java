@@ -16,8 +16,8 @@ public record Principal(String subject, Set<String> permissions, long expiresAt)
     }
 
     public boolean allows(String model, Action action) {
-        String verb = action.word();
-        return permissions.contains(model + ":" + verb) || permissions.contains(model + ":*")
-                || permissions.contains("*:" + verb) || permissions.contains("*:*");
+        // the grants that name no model first: they need no string built (checked per socket and delivery)
+        return permissions.contains("*:*") || permissions.contains(action.onEveryModel())
+                || permissions.contains(model + ":*") || permissions.contains(model + ":" + action.word());
     }
 }

@@ -76,8 +76,7 @@ public final class Blueprint {
             throw ApiError.forbidden("Permission " + model.identity() + ":" + route.action.word() + " is required.");
         }
         JsonObject command = new JsonObject().put("op", route.op).put("model", model.identity())
-                .put("origin", new JsonObject().put("node", node).put("subject", principal.subject())
-                        .put("socketId", request.socketId()).put("viaSocket", request.viaSocket()));
+                .put("origin", origin(principal, request));
         switch (route) {
             case FIND -> command.put("query", findQuery(model, request.query()));
             case FIND_ONE, UPDATE -> command.put("id", Values.id(model, segments[1]));
@@ -104,6 +103,18 @@ public final class Blueprint {
     }
 
     /** Sails reads the id from the path, then the body, then the query string. */
+    /**
+     * Who asked: the node, the subject, and the socket, when the request came through one or named one
+     * ({@code X-Socket-Id}); without a socket the key is left out, so subscribers never parse the origin.
+     */
+    private JsonObject origin(Principal principal, ActionRequest request) {
+        JsonObject origin = new JsonObject().put("node", node).put("subject", principal.subject());
+        if (request.socketId() != null) {
+            origin.put("socketId", request.socketId());
+        }
+        return origin.put("viaSocket", request.viaSocket());
+    }
+
     private static Object destroyId(ActionRequest request, String[] segments) {
         if (segments.length == 2) {
             return segments[1];

@@ -40,6 +40,24 @@ public final class Publication {
     public record Delivery(long seq, String model, Object id, boolean retire, boolean creation, Buffer message) {
     }
 
+    private static final String SOCKET_ID = "socketId";
+    private static final byte[] SOCKET_ID_KEY = ("\"" + SOCKET_ID + "\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Whether {@code bytes} holds {@code wanted} anywhere. */
+    static boolean contains(Buffer bytes, byte[] wanted) {
+        int last = bytes.length() - wanted.length;
+        for (int i = 0; i <= last; i++) {
+            int k = 0;
+            while (k < wanted.length && bytes.getByte(i + k) == wanted[k]) {
+                k++;
+            }
+            if (k == wanted.length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One request's notifications; its origin (who is left out) is parsed only if someone asks. */
     public static final class Received {
         private final Buffer originJson;
@@ -72,6 +90,15 @@ public final class Publication {
                 }
             }
             return origin;
+        }
+
+        /**
+         * Whether the origin may name a socket to leave out: false when its JSON has no {@code "socketId"}
+         * key (a REST or Haystack request), so that the origins of most changes are never parsed. Origins
+         * are written by Herald (Jackson escapes no ASCII letter), so the key's bytes are always these.
+         */
+        public boolean mayNameSocket() {
+            return origin != null ? origin.containsKey(SOCKET_ID) : contains(originJson, SOCKET_ID_KEY);
         }
 
         public List<Delivery> deliveries() {

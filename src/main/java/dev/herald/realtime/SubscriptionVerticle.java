@@ -457,7 +457,7 @@ public final class SubscriptionVerticle extends VerticleBase {
             List<SocketSession> audience = d.creation() ? rooms.watchersOf(d.model()) : rooms.members(d.model(), d.id());
             List<SocketSession> tapping = d.creation() ? List.of() : rooms.tappersOf(d.model());
             if ((!audience.isEmpty() || !tapping.isEmpty()) && !originRead) {
-                excluded = excludedSocket(change.origin());
+                excluded = change.mayNameSocket() ? excludedSocket(change.origin()) : null;
                 originRead = true;
             }
             Map<Set<String>, Buffer> frames = audience.isEmpty() && tapping.isEmpty() ? Map.of() : new HashMap<>();

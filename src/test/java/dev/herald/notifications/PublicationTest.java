@@ -50,6 +50,22 @@ class PublicationTest {
     }
 
     @Test
+    void onlyAnOriginThatNamesASocketIsWorthParsingForOneToLeaveOut() {
+        List<Publication.Received> changes = Publication.decode(sample());
+        assertTrue(changes.get(0).mayNameSocket(), "the origin has a socketId");
+        assertFalse(changes.get(1).mayNameSocket(), "a REST origin without one");
+        // a value that spells the key quoted is no key: it only costs a parse, never a socket left out wrongly
+        Publication.Received named = Publication.decode(encode(List.of(new Notification.Change(
+                new JsonObject().put("subject", "socketId"), List.of(Notification.created("pony", 1L, new JsonObject())))))).get(0);
+        assertTrue(named.mayNameSocket());
+        assertNull(named.origin().getValue("socketId"));
+        assertTrue(Publication.contains(Buffer.buffer("{\"socketId\":\"s\"}"), "\"socketId\"".getBytes()));
+        assertTrue(Publication.contains(Buffer.buffer("\"socketId\""), "\"socketId\"".getBytes()), "the whole buffer");
+        assertFalse(Publication.contains(Buffer.buffer("\"socketI"), "\"socketId\"".getBytes()), "cut short");
+        assertFalse(Publication.contains(Buffer.buffer(""), "\"socketId\"".getBytes()));
+    }
+
+    @Test
     void everyFieldComesBackAndEveryMessageIsTheSameJson() {
         List<Publication.Received> changes = Publication.decode(sample());
 
