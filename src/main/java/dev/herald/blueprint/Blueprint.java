@@ -35,7 +35,8 @@ public final class Blueprint {
     private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
     private static final Set<String> FIND_OPTIONS = Set.of("where", "limit", "skip", "sort");
     private static final Set<String> IGNORED_PARAMETERS = Set.of("access_token");
-    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(30_000);
+    /** Local only: the records verticle consumes locally, so the cluster's node selection is skipped. */
+    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
 
     private final Vertx vertx;
     private final Models models;

@@ -43,7 +43,8 @@ import java.util.Map;
  * grids too) by {@code Accept}.
  */
 public final class HaystackApi {
-    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(60_000);
+    /** Local only: the entities verticle consumes locally, so the cluster's node selection is skipped. */
+    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(60_000).setLocalOnly(true);
     private static final OffsetDateTime BOOT = OffsetDateTime.now(ZoneOffset.UTC);
     private static final Map<String, String> OPS = new LinkedHashMap<>();
 

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * database) from the moment the node starts draining, so that load balancers stop sending it work.
  */
 public final class Health {
-    private static final DeliveryOptions PROBE = new DeliveryOptions().setSendTimeout(3_000);
+    private static final DeliveryOptions PROBE = new DeliveryOptions().setSendTimeout(3_000).setLocalOnly(true);
 
     private final Vertx vertx;
     private final String node;

@@ -227,14 +227,17 @@ public final class HttpVerticle extends VerticleBase {
                 ctx.request().getHeader(SOCKET_HEADER), false);
     }
 
+    private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
     private static Future<Void> send(RoutingContext ctx, ActionResponse response) {
         if (response.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
+        // straight into a buffer: no String of the body, and no second pass to turn it into UTF-8
         return ctx.response()
                 .setStatusCode(response.status())
-                .putHeader("content-type", "application/json; charset=utf-8")
-                .end(Json.encode(response.body()));
+                .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
+                .end(Json.encodeToBuffer(response.body()));
     }
 
     /** Failures raised before a handler answered (no or bad token, body too large) and anything unexpected. */

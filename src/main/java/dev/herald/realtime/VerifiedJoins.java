@@ -21,6 +21,8 @@ import java.util.Set;
  * or seen missing; the rooms of missing records are left again.
  */
 final class VerifiedJoins {
+    /** The records and entities verticles consume locally: no node selection in the cluster. */
+    private static final io.vertx.core.eventbus.DeliveryOptions LOCAL = new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
     private final Vertx vertx;
     private final SubscriptionVerticle subscriptions;
 
@@ -56,7 +58,7 @@ final class VerifiedJoins {
     Future<Map<String, List<Object>>> missing(Map<String, List<Object>> rooms) {
         List<Future<Map.Entry<String, List<Object>>>> checks = new ArrayList<>();
         rooms.forEach((model, ids) -> checks.add(vertx.eventBus().<JsonObject>request(existsAddress(model),
-                        new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)))
+                        new JsonObject().put("op", "exists").put("model", model).put("ids", new JsonArray(ids)), LOCAL)
                 .map(reply -> {
                     // a set: a subscribe of 1,000 ids must not compare them pairwise
                     Set<Object> existing = new HashSet<>(reply.body().getJsonArray("body").getList());
