@@ -90,7 +90,7 @@ final class LogCost {
         BenchContext[] sets = {with, without};
         List<Double> pairRatios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            int count = share(with.option("records"), rounds, r);
+            int count = share(with.option("logRecords"), rounds, r);
             long[] elapsed = new long[2];
             for (int i : order(r)) {
                 elapsed[i] = fullLoadRound(sets[i], count, full[i]);
