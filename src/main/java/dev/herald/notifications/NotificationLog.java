@@ -153,15 +153,17 @@ public final class NotificationLog {
 
     /**
      * Removes up to {@value #PRUNE_BATCH} of the oldest rows numbered before the cutoff, and remembers
-     * the last position removed. {@code at} grows with {@code seq} (both are taken under the order lock),
+     * the last position removed. The rows are picked once, in a materialized CTE, never as a subquery the
+     * {@code DELETE} could run again (see {@code EntitySql.deleteMatching}). {@code at} grows with {@code seq} (both are taken under the order lock),
      * so the oldest rows by position are the oldest by time.
      */
     static final String PRUNE = """
-            WITH gone AS (
-                DELETE FROM herald_log WHERE seq IN (
-                    SELECT seq FROM (SELECT seq, at FROM herald_log ORDER BY seq LIMIT %d) oldest
-                    WHERE at < clock_timestamp() - make_interval(secs => $1))
-                RETURNING last),
+            WITH picked AS MATERIALIZED (
+                SELECT seq FROM (SELECT seq, at FROM herald_log ORDER BY seq LIMIT %d) oldest
+                WHERE at < clock_timestamp() - make_interval(secs => $1)),
+            gone AS (
+                DELETE FROM herald_log l USING picked WHERE l.seq = picked.seq
+                RETURNING l.last),
             marked AS (
                 UPDATE herald_meta SET value = greatest(value::bigint, (SELECT max(last) FROM gone))::text
                 WHERE key = '%s' AND EXISTS (SELECT 1 FROM gone) RETURNING 1)

@@ -166,6 +166,39 @@ class HaystackOpsTest {
         assertEquals(3, entities());
     }
 
+    /**
+     * The limit must hold whatever plan PostgreSQL picks. Found by a fresh-clone run where deleteRec with
+     * {@code limit 1} deleted 4 of 5 points: a subquery {@code ... LIMIT n FOR UPDATE} on the inner side of
+     * a nested-loop semi join is run again for each outer row, and each run skips the rows the statement
+     * has already deleted, so it hands out the next one. Here that plan is forced (planner switches, rows
+     * stored in id order); the statement must delete exactly {@code limit} rows under it.
+     */
+    @Test
+    void aFilterDeleteWithALimitDeletesNoMoreThanTheLimitWhateverThePlan() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(UUID.randomUUID().toString());
+        }
+        ids.sort(null); // PostgreSQL orders uuids by their bytes, as their lowercase text sorts (not as UUID.compareTo)
+        node.sql("TRUNCATE entity"); // a new file: the rows lie in id order, and a sequential scan meets them so
+        for (String id : ids) {
+            node.sql("INSERT INTO entity (id, tags) VALUES ($1::uuid, $2::jsonb)", id,
+                    new JsonObject().put("id", new JsonObject().put("v", id)).put("limitProbe", new JsonObject()));
+        }
+        io.vertx.sqlclient.SqlConnection conn = node.database().getConnection().await();
+        try {
+            io.vertx.sqlclient.Transaction tx = conn.begin().await();
+            for (String off : List.of("hashagg", "hashjoin", "mergejoin", "material", "sort", "bitmapscan")) {
+                conn.query("SET LOCAL enable_" + off + " = off").execute().await();
+            }
+            int deleted = conn.query(dev.herald.haystack.sql.EntitySql.deleteMatching("e.tags ? 'limitProbe'", 1)).execute().await().size();
+            tx.rollback().await();
+            assertEquals(1, deleted, "limit 1 (without the fix: all 5)");
+        } finally {
+            conn.close().await();
+        }
+    }
+
     @Test
     void limitCapsAFilterDelete() {
         for (int i = 0; i < 5; i++) {

@@ -87,13 +87,18 @@ public final class EntitySql {
      * {@code limit} of them by id (0: all), and returns them as they were. One statement takes the locks,
      * deletes and reads (a {@code SELECT ... FOR UPDATE} first would touch every row twice); the rows come
      * in no particular order, their tags as text ({@link TagStorage#decode(String)}).
+     *
+     * <p>With a limit, the entities to delete are picked once, in a materialized CTE: as a subquery of the
+     * {@code DELETE} ({@code WHERE id IN (SELECT ... LIMIT n FOR UPDATE)}), PostgreSQL may run the pick again
+     * for every row it scans (the inner side of a nested-loop semi join), and each run skips the rows the
+     * statement already deleted and hands out the next: {@code limit 1} deleted all five matches.
      */
     public static String deleteMatching(String where, int limit) {
         if (limit <= 0) {
             return "DELETE FROM entity e WHERE " + where + " RETURNING e.id, e.tags::text";
         }
-        return "DELETE FROM entity d WHERE d.id IN (SELECT e.id FROM entity e WHERE " + where + " ORDER BY e.id LIMIT " + limit
-                + " FOR UPDATE OF e) RETURNING d.id, d.tags::text";
+        return "WITH picked AS MATERIALIZED (SELECT e.id FROM entity e WHERE " + where + " ORDER BY e.id LIMIT " + limit
+                + " FOR UPDATE OF e) DELETE FROM entity d USING picked WHERE d.id = picked.id RETURNING d.id, d.tags::text";
     }
 
     /** deleteRec by ids: deletes the entities in {@code $1} and returns them as they were (tags as text), in no particular order. */
