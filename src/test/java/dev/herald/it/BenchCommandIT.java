@@ -26,21 +26,9 @@ class BenchCommandIT {
     @Test
     void theBenchCommandRunsEveryScenarioAndWritesItsFigures(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("bench.json");
-        Path log = dir.resolve("bench.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServerProcess.JAR.toString(), "bench", "--records", "300", "--warmup", "100", "--paced", "200",
-                "--rate", "200", "--fanout", "30", "--idle", "50", "--entities", "40", "--nodes", "2", "--profile", "1", "--logRecords", "240", "--rounds", "4",
-                "--out", out.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
-        Process bench = builder.start();
-        if (!bench.waitFor(240, TimeUnit.SECONDS)) {
-            bench.destroy();
-            bench.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError("the bench did not finish in 240 s:\n" + Files.readString(log));
-        }
-        String printed = Files.readString(log);
-        assertEquals(0, bench.exitValue(), printed);
+        String printed = bench(dir, out, 240, "--records", "300", "--warmup", "100", "--paced", "200", "--rate", "200",
+                "--fanout", "30", "--idle", "50", "--entities", "40", "--nodes", "2", "--profile", "1", "--logRecords", "240",
+                "--rounds", "4");
         assertTrue(printed.contains("Herald / raw"), printed);
         assertTrue(printed.contains("more nodes with HERALD_NOTIFICATION_LOG=false"), printed);
         assertTrue(printed.matches("(?s).*destroy throughput +with log \\d+ /s, without log \\d+ /s: ratio with / without \\d+\\.\\d{3} .*"),
@@ -127,20 +115,7 @@ class BenchCommandIT {
     @Test
     void theIdleScenarioRunsAloneOnNodesWithTheDefaultCompilers(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("idle.json");
-        Path log = dir.resolve("idle.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServerProcess.JAR.toString(), "bench", "--only", "idle", "--idle", "30", "--nodes", "1",
-                "--jvm", "default", "--out", out.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
-        Process bench = builder.start();
-        if (!bench.waitFor(180, TimeUnit.SECONDS)) {
-            bench.destroy();
-            bench.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError("the bench did not finish in 180 s:\n" + Files.readString(log));
-        }
-        String printed = Files.readString(log);
-        assertEquals(0, bench.exitValue(), printed);
+        String printed = bench(dir, out, 180, "--only", "idle", "--idle", "30", "--nodes", "1", "--jvm", "default");
         assertTrue(printed.contains("starting PostgreSQL and 1 nodes (default JVM compilers)"), printed);
         assertTrue(printed.matches("(?s).*idle sockets 30 .* KB heap and .* KB RSS per session on node 1 .*"), printed);
         assertTrue(printed.contains("live bytes per session by class: "), printed);
@@ -155,20 +130,8 @@ class BenchCommandIT {
     @Test
     void theLogCostRunsWithoutTheSocketHeavyPhases(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("log.json");
-        Path log = dir.resolve("log.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServerProcess.JAR.toString(), "bench", "--only", "log", "--records", "100", "--warmup", "50",
-                "--paced", "60", "--rate", "100", "--logRecords", "80", "--rounds", "2", "--nodes", "2", "--out", out.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
-        Process bench = builder.start();
-        if (!bench.waitFor(180, TimeUnit.SECONDS)) {
-            bench.destroy();
-            bench.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError("the bench did not finish in 180 s:\n" + Files.readString(log));
-        }
-        String printed = Files.readString(log);
-        assertEquals(0, bench.exitValue(), printed);
+        String printed = bench(dir, out, 180, "--only", "log", "--records", "100", "--warmup", "50",
+                "--paced", "60", "--rate", "100", "--logRecords", "80", "--rounds", "2", "--nodes", "2");
         assertTrue(printed.matches("(?s).*destroy throughput +with log \\d+ /s, without log \\d+ /s: ratio with / without .*"), printed);
         JsonObject r = new JsonObject(Files.readString(out));
         JsonObject cost = r.getJsonObject("notificationLog");
@@ -178,6 +141,26 @@ class BenchCommandIT {
         for (String after : List.of("fanout", "idleSockets", "deleteRecByFilter")) {
             assertFalse(r.containsKey(after), after + " ran: " + r.fieldNames());
         }
+    }
+
+    /** Runs {@code bench} with {@code args} to completion within {@code seconds}; what it printed, once it exited 0. */
+    private static String bench(Path dir, Path out, int seconds, String... args) throws Exception {
+        Path log = dir.resolve(out.getFileName() + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", ServerProcess.JAR.toString(), "bench"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--out", out.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_") && !k.equals("HERALD_PG_URL"));
+        Process bench = builder.start();
+        if (!bench.waitFor(seconds, TimeUnit.SECONDS)) {
+            bench.destroy();
+            bench.waitFor(60, TimeUnit.SECONDS);
+            throw new AssertionError("the bench did not finish in " + seconds + " s:\n" + Files.readString(log));
+        }
+        String printed = Files.readString(log);
+        assertEquals(0, bench.exitValue(), printed);
+        return printed;
     }
 
     @Test
