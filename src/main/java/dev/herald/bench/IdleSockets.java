@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * each session costs that node: its heap after a full GC and its resident set, before and after, divided
  * by the sessions; and how fast the sessions subscribed. The heap is read with the JDK's {@code jcmd}
  * ({@code GC.run}, then {@code GC.heap_info}) next to the {@code java} that runs the bench; the resident
- * set from {@code /proc/<pid>/status}. Either figure is reported as unavailable where its tool is.
+ * set from {@code /proc/<pid>/status}. Either figure is reported as unavailable where its tool is. Also
+ * reported: the heap the JVM keeps committed, per session, and what a session is made of, the classes
+ * whose live bytes grew most ({@code GC.class_histogram} before and after).
  */
 final class IdleSockets {
     static final int RECORDS_PER_SOCKET = 10;
