@@ -52,6 +52,13 @@ class NotificationLogTest {
     }
 
     @Test
+    void theRoomIndexKeepsNoPendingListThatAnAppendWouldMergeUnderTheOrderLock() {
+        String options = node.sql("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'herald_log_rooms'")
+                .get(0).getString(0);
+        assertTrue(options != null && options.contains("fastupdate=off"), "reloptions: " + options);
+    }
+
+    @Test
     void aTransactionThatNumberedFirstButIsSlowToCommitIsNeverOvertaken() throws Exception {
         SqlConnection first = connection();
         SqlConnection second = connection();
