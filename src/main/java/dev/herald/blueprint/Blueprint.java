@@ -106,7 +106,7 @@ public final class Blueprint {
     /** Sails reads the id from the path, then the body, then the query string. */
     /**
      * Who asked: the node, the subject, and the socket, when the request came through one or named one
-     * ({@code X-Socket-Id}); without a socket the key is left out, so subscribers never parse the origin.
+     * ({@code X-Herald-Socket-Id}); without a socket the key is left out, so subscribers never parse the origin.
      */
     private JsonObject origin(Principal principal, ActionRequest request) {
         JsonObject origin = new JsonObject().put("node", node).put("subject", principal.subject());

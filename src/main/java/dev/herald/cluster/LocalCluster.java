@@ -72,11 +72,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void startNode(HeraldConfig config, int index, int port, Map<String, String> extra, boolean echo, boolean c1) {
-        List<String> command = javaC1();
-        if (!c1) {
-            command.remove(JIT);
-        }
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(java(c1));
         Map<String, String> env = builder.environment();
         env.put("HERALD_CLUSTER", "true");
         env.put("HERALD_PG_URL", pgUrl);
@@ -193,7 +189,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code java -XX:TieredStopAtLevel=1 -jar <this jar>}: a JVM that shares the machine with others. */
     public static List<String> javaC1() {
-        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), JIT, "-jar", jarPath()));
+        return java(true);
+    }
+
+    /** {@code java [-XX:TieredStopAtLevel=1] -jar <this jar>}: C1 only, or the JVM's default compilers. */
+    private static List<String> java(boolean c1) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (c1) {
+            command.add(JIT);
+        }
+        command.addAll(List.of("-jar", jarPath()));
+        return command;
     }
 
     /** Whether this JVM itself runs with the C1 compiler only. */

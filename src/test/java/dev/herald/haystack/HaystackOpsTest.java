@@ -1,5 +1,6 @@
 package dev.herald.haystack;
 
+import dev.herald.haystack.sql.EntitySql;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
 import dev.herald.testing.Tier;
@@ -8,6 +9,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -175,7 +179,7 @@ class HaystackOpsTest {
      */
     @Test
     void aFilterDeleteWithALimitDeletesNoMoreThanTheLimitWhateverThePlan() {
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(UUID.randomUUID().toString());
         }
@@ -185,13 +189,13 @@ class HaystackOpsTest {
             node.sql("INSERT INTO entity (id, tags) VALUES ($1::uuid, $2::jsonb)", id,
                     new JsonObject().put("id", new JsonObject().put("v", id)).put("limitProbe", new JsonObject()));
         }
-        io.vertx.sqlclient.SqlConnection conn = node.database().getConnection().await();
+        SqlConnection conn = node.database().getConnection().await();
         try {
-            io.vertx.sqlclient.Transaction tx = conn.begin().await();
+            Transaction tx = conn.begin().await();
             for (String off : List.of("hashagg", "hashjoin", "mergejoin", "material", "sort", "bitmapscan")) {
                 conn.query("SET LOCAL enable_" + off + " = off").execute().await();
             }
-            int deleted = conn.query(dev.herald.haystack.sql.EntitySql.deleteMatching("e.tags ? 'limitProbe'", 1)).execute().await().size();
+            int deleted = conn.query(EntitySql.deleteMatching("e.tags ? 'limitProbe'", 1)).execute().await().size();
             tx.rollback().await();
             assertEquals(1, deleted, "limit 1 (without the fix: all 5)");
         } finally {
