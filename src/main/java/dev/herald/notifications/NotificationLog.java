@@ -1,5 +1,6 @@
 package dev.herald.notifications;
 
+import dev.herald.database.Migrations;
 import dev.herald.database.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -85,8 +86,7 @@ public final class NotificationLog {
                 // without GIN's pending list: with it, the append that finds the list full (4 MB) merges it
                 // into the index while it holds the order lock, stalling every notifying commit behind it, and
                 // every replay scans the whole list; measured with pgbench, an append costs the same either way
-                "ALTER INDEX herald_log_rooms SET (fastupdate = off)",
-                "SELECT gin_clean_pending_list('herald_log_rooms'::regclass)",
+                Migrations.ginWithoutPendingList("herald_log_rooms"),
                 "INSERT INTO herald_meta (key, value) VALUES ('" + EPOCH_KEY + "', '" + UUID.randomUUID()
                         + "') ON CONFLICT (key) DO NOTHING",
                 "INSERT INTO herald_meta (key, value) VALUES ('" + PRUNED_KEY + "', '0') ON CONFLICT (key) DO NOTHING");

@@ -1,5 +1,6 @@
 package dev.herald.notifications;
 
+import dev.herald.database.Migrations;
 import dev.herald.database.Sql;
 import dev.herald.testing.NodeExtension;
 import dev.herald.testing.TestSocket;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +51,29 @@ class NotificationLogTest {
     private static boolean waitingForTheOrderLock() {
         return !node.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND (classid::bigint << 32 | objid::bigint) = $1",
                 NotificationLog.ORDER_LOCK).isEmpty();
+    }
+
+    /**
+     * Every start runs the schema again: once the pending list is off, that must take no lock on the index,
+     * or a start would queue behind the longest replay, and every notifying commit behind the start.
+     */
+    @Test
+    void startingAgainTakesNoLockOnTheRoomIndexWhileAReplayReadsIt() {
+        SqlConnection reader = connection();
+        SqlConnection starter = connection();
+        try {
+            reader.begin().await();
+            reader.query("SELECT count(*) FROM herald_log WHERE rooms && ARRAY['nobody']").execute().await();
+            starter.query("SET lock_timeout = '500ms'").execute().await();
+            starter.query(Migrations.ginWithoutPendingList("herald_log_rooms")).execute().await();
+            // what an unconditional ALTER would have done: wait for the reader
+            Throwable waited = assertThrows(Exception.class,
+                    () -> starter.query("ALTER INDEX herald_log_rooms SET (fastupdate = off)").execute().await());
+            assertTrue(waited.getMessage().contains("lock timeout"), waited.getMessage());
+        } finally {
+            reader.close().await();
+            starter.close().await();
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.herald.haystack.sql;
 
+import dev.herald.database.Migrations;
+
 import java.util.List;
 
 /**
@@ -44,17 +46,16 @@ public final class EntitySql {
      * The reverse-reference index takes its entries at once, without GIN's pending list: deleteRec probes
      * it many times per request, and every probe scans the whole pending list, which a bulk createRec
      * just filled (measured: seconds for a 10,000-entity deleteRec right after creating them). Creates
-     * pay a little more per entity instead. The second statement empties a list left from before.
+     * pay a little more per entity instead; a list left from before is emptied, once.
      */
-    public static final String REFS_INDEX_WITHOUT_PENDING_LIST = "ALTER INDEX entity_refs SET (fastupdate = off)";
-    public static final String CLEAN_REFS_PENDING_LIST = "SELECT gin_clean_pending_list('entity_refs'::regclass)";
+    public static final String REFS_INDEX_WITHOUT_PENDING_LIST = Migrations.ginWithoutPendingList("entity_refs");
     /** Fully-qualified names resolve level by level through {@code name}. */
     public static final String CREATE_NAME_INDEX =
             "CREATE INDEX IF NOT EXISTS entity_name ON entity ((tags -> 'name' ->> 'v'))";
 
     /** Statements to run in order; each is idempotent. */
     public static final List<String> DDL = List.of(CREATE_TABLE, CREATE_TAGS_INDEX, ADD_REFS, CREATE_REFS_INDEX,
-            CREATE_NAME_INDEX, REFS_INDEX_WITHOUT_PENDING_LIST, CLEAN_REFS_PENDING_LIST);
+            CREATE_NAME_INDEX, REFS_INDEX_WITHOUT_PENDING_LIST);
 
     // reads
 
