@@ -22,10 +22,12 @@ final class CpuMeter {
     private final Optional<String> databaseDir;
     private final Map<String, Duration> start;
     private final Map<Long, Duration> postgresStart;
+    private final List<ThreadCpu> nodeThreads;
 
     private CpuMeter(List<Process> nodes, Optional<String> databaseDir) {
         this.nodes = nodes;
         this.databaseDir = databaseDir;
+        this.nodeThreads = nodes.stream().map(p -> ThreadCpu.start(p.pid())).toList();
         this.start = sample();
         this.postgresStart = postgres();
     }
@@ -52,6 +54,17 @@ final class CpuMeter {
     Map<String, Double> perOperation(long operations) {
         Map<String, Double> result = new LinkedHashMap<>();
         spent().forEach((name, cpu) -> result.put(name, Math.round(cpu.toNanos() / 1e4 / operations) / 100.0));
+        return result;
+    }
+
+    /** Each node's milliseconds of CPU per operation since the start, by kind of thread ({@link ThreadCpu}). */
+    Map<String, Map<String, Double>> perOperationByThread(long operations) {
+        Map<String, Map<String, Double>> result = new LinkedHashMap<>();
+        for (int i = 0; i < nodeThreads.size(); i++) {
+            Map<String, Double> byKind = new LinkedHashMap<>();
+            nodeThreads.get(i).spent().forEach((kind, nanos) -> byKind.put(kind, Math.round(nanos / 1e4 / operations) / 100.0));
+            result.put("node " + (i + 1), byKind);
+        }
         return result;
     }
 

@@ -23,6 +23,7 @@ final class Throughput {
         long xidBefore = transactionId(bench);
         long elapsed = destroys.drive(bench.option("concurrency"), 0);
         Map<String, Double> cpuPerDestroy = cpu.perOperation(n);
+        Map<String, Map<String, Double>> byThread = cpu.perOperationByThread(n);
         long transactions = transactionId(bench) - xidBefore - 1;
         long logged = bench.logPosition() - logBefore;
         destroys.awaitDeliveries();
@@ -33,6 +34,7 @@ final class Throughput {
                 .put("server_cpu_ms_per_destroy", Math.round(cpuPerDestroy.entrySet().stream()
                         .filter(e -> e.getKey().startsWith("node")).mapToDouble(Map.Entry::getValue).sum() * 100) / 100.0)
                 .put("cpu_ms_per_destroy", new JsonObject(new LinkedHashMap<>(cpuPerDestroy)))
+                .put("node_cpu_ms_per_destroy_by_thread", new JsonObject(new LinkedHashMap<>(byThread)))
                 .put("write_transactions", transactions)
                 .put("destroys_per_transaction", Math.round(n * 10.0 / Math.max(1, transactions)) / 10.0)
                 .put("log_positions_taken", logged);

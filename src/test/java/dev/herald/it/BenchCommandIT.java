@@ -46,6 +46,9 @@ class BenchCommandIT {
         assertTrue(throughput.getLong("destroys_per_s") > 0);
         assertTrue(throughput.getLong("write_transactions") < 300, "concurrent destroys share transactions: " + throughput);
         assertTrue(throughput.getJsonObject("cpu_ms_per_destroy").containsKey("node 2"), throughput.encode());
+        JsonObject node1Threads = throughput.getJsonObject("node_cpu_ms_per_destroy_by_thread").getJsonObject("node 1");
+        assertTrue(node1Threads.getDouble("event loops") > 0, "the node that takes the DELETEs runs its event loops: " + throughput.encode());
+        assertTrue(printed.contains("node CPU by thread      node 1: event loops "), printed);
         assertTrue(r.getJsonObject("rawDelete").getLong("deletes_per_s") > 0);
         assertTrue(r.getDouble("herald_over_raw") > 0);
         JsonObject paced = r.getJsonObject("pacedLatency");
