@@ -442,6 +442,8 @@ public final class BenchCommand {
         System.out.printf("node CPU by thread      %s%n", byThread(t));
         System.out.printf("at %d destroys/s         notification %s, lost %d, dup %d%n", p.getInteger("target_rate_per_s"),
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
+        System.out.printf("  raw DELETE, same rate    %s (PostgreSQL and the machine alone)%n",
+                latencies(p.getJsonObject("raw_delete").getJsonObject("latency")));
         if (f != null) { // not with --only log
             System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                     f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));

@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Cross-node notification latency at a steady {@code rate} of destroys per second (not flat out),
- * with subscribers on the nodes that do not take the destroys.
+ * with subscribers on the nodes that do not take the destroys; then the latency of raw DELETEs at the
+ * same rate ({@link RawDeletes#paced}), what PostgreSQL and the machine alone allow.
  */
 final class PacedLatency {
     private PacedLatency() {
@@ -20,6 +21,6 @@ final class PacedLatency {
                 .put("achieved_rate_per_s", Math.round(n / Stats.seconds(elapsed)))
                 .mergeIn(destroys.figures());
         destroys.close();
-        return result;
+        return result.put("raw_delete", RawDeletes.paced(bench));
     }
 }

@@ -43,6 +43,48 @@ final class RawDeletes {
                 .put("driver_cpu_ms_per_delete", cpuPerDelete.get("driver"));
     }
 
+    /**
+     * The yardstick of the paced phase: {@code paced} single-row DELETEs straight to PostgreSQL at the
+     * same {@code rate}, each its own transaction (one WAL flush at its commit, as a Herald destroy's
+     * transaction has): their latency is what the database and the machine alone allow at that rate.
+     */
+    static JsonObject paced(BenchContext bench) {
+        int n = bench.option("paced");
+        int rate = bench.option("rate");
+        Pool sql = bench.sql();
+        sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
+        sql.query("CREATE TABLE bench_raw (id bigint PRIMARY KEY, name text)").execute().await();
+        sql.preparedQuery("INSERT INTO bench_raw SELECT g, 'p' || g FROM generate_series(1, $1) g").execute(Tuple.of(n)).await();
+        sql.query("ANALYZE bench_raw").execute().await();
+        Stats latency = new Stats();
+        Promise<Void> done = Promise.promise();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        bench.vertx().runOnContext(v -> {
+            long start = System.nanoTime();
+            bench.vertx().setPeriodic(1, timer -> {
+                long due = Math.min(n, (System.nanoTime() - start) * rate / 1_000_000_000L);
+                while (sent.get() < due) {
+                    long id = sent.incrementAndGet();
+                    long t = System.nanoTime();
+                    sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of(id)).onComplete(ar -> {
+                        latency.add(System.nanoTime() - t);
+                        if (finished.incrementAndGet() == n) {
+                            done.tryComplete();
+                        }
+                    });
+                }
+                if (sent.get() >= n) {
+                    bench.vertx().cancelTimer(timer);
+                }
+            });
+        });
+        BenchContext.awaitBounded(done.future());
+        sql.query("DROP TABLE bench_raw").execute().await();
+        return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("target_rate_per_s", rate)
+                .put("latency", latency.summary());
+    }
+
     private static void worker(Pool sql, int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {
         int id = next.getAndIncrement();
         if (id > n) {

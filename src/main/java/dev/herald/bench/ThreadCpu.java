@@ -13,7 +13,10 @@ import java.util.stream.Stream;
  * and the thread's name from {@code comm}): what a JFR execution profile cannot show, because it samples
  * only threads running Java code: the collector, the compiler, and the system calls of the event loops.
  * Like {@link CpuMeter}, a thread that ended between two samples is left out and one that started counts
- * whole. Empty where {@code /proc} has no such files.
+ * whole. Besides the kinds, {@value #KERNEL}: the part of all of it spent in the kernel (system calls:
+ * the sockets' writes and reads, which on loopback also carry the receiving side's TCP work), from the
+ * threads' {@code stat} system time in clock ticks (Linux's {@code USER_HZ}, 100 a second). Zero where
+ * {@code /proc} has no such files.
  */
 final class ThreadCpu {
     /** The kinds, in the order they are printed; a thread's kind comes from the start of its name. */
@@ -22,13 +25,17 @@ final class ThreadCpu {
     static final String COMPILER = "compiler";
     static final String HAZELCAST = "Hazelcast";
     static final String OTHER = "other";
+    static final String KERNEL = "of which in the kernel";
+    private static final long NANOS_PER_TICK = 10_000_000L;
 
     private final long pid;
     private final Map<Long, Long> start;
+    private final Map<Long, Long> kernelStart;
 
     private ThreadCpu(long pid) {
         this.pid = pid;
         this.start = sample(pid);
+        this.kernelStart = kernelTicks(pid);
     }
 
     static ThreadCpu start(long pid) {
@@ -48,6 +55,11 @@ final class ThreadCpu {
                 byKind.merge(kind(name(pid, tid)), spent, Long::sum);
             }
         });
+        long kernel = 0;
+        for (Map.Entry<Long, Long> t : kernelTicks(pid).entrySet()) {
+            kernel += Math.max(0, t.getValue() - kernelStart.getOrDefault(t.getKey(), 0L)) * NANOS_PER_TICK;
+        }
+        byKind.put(KERNEL, kernel);
         return byKind;
     }
 
@@ -83,6 +95,25 @@ final class ThreadCpu {
             // the process is gone, or this is not Linux: nothing to report
         }
         return cpu;
+    }
+
+    /** Each thread's system time in clock ticks: field 15 of {@code stat}, counted after the name's closing parenthesis. */
+    private static Map<Long, Long> kernelTicks(long pid) {
+        Map<Long, Long> ticks = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(fields[12]));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while being read: it does not count
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // the process is gone, or this is not Linux
+        }
+        return ticks;
     }
 
     private static String name(long pid, long tid) {

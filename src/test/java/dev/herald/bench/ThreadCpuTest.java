@@ -41,7 +41,24 @@ class ThreadCpuTest {
         busy.join();
         assertTrue(spent.get(ThreadCpu.EVENT_LOOPS) >= TimeUnit.MILLISECONDS.toNanos(20),
                 "a thread named like an event loop spun for 250 ms: " + spent);
-        assertEquals(java.util.List.of(ThreadCpu.EVENT_LOOPS, ThreadCpu.GC, ThreadCpu.COMPILER, ThreadCpu.HAZELCAST, ThreadCpu.OTHER),
-                java.util.List.copyOf(spent.keySet()));
+        assertEquals(java.util.List.of(ThreadCpu.EVENT_LOOPS, ThreadCpu.GC, ThreadCpu.COMPILER, ThreadCpu.HAZELCAST, ThreadCpu.OTHER,
+                ThreadCpu.KERNEL), java.util.List.copyOf(spent.keySet()));
+    }
+
+    @Test
+    void countsTheTimeAThreadSpendsInSystemCallsAsKernelTime() throws Exception {
+        ThreadCpu meter = ThreadCpu.start(ProcessHandle.current().pid());
+        java.nio.file.Path stat = java.nio.file.Path.of("/proc/self/stat");
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+        int reads = 0;
+        while (System.nanoTime() < until) {
+            // opening, reading and closing a /proc file is almost all kernel work
+            reads += java.nio.file.Files.readAllBytes(stat).length > 0 ? 1 : 0;
+        }
+        Map<String, Long> spent = meter.spent();
+        assertTrue(reads > 0);
+        assertTrue(spent.get(ThreadCpu.KERNEL) > 0, "400 ms of system calls leave kernel time: " + spent);
+        long all = spent.entrySet().stream().filter(e -> !e.getKey().equals(ThreadCpu.KERNEL)).mapToLong(Map.Entry::getValue).sum();
+        assertTrue(spent.get(ThreadCpu.KERNEL) <= all + TimeUnit.MILLISECONDS.toNanos(20), "a part of the whole, within a tick: " + spent);
     }
 }

@@ -54,6 +54,10 @@ class BenchCommandIT {
         JsonObject paced = r.getJsonObject("pacedLatency");
         assertEquals(0, paced.getLong("lost_notifications"));
         assertEquals(0, paced.getInteger("failed"));
+        JsonObject rawPaced = paced.getJsonObject("raw_delete").getJsonObject("latency");
+        assertEquals(200, rawPaced.getInteger("count"), "as many raw DELETEs at the same rate: " + paced.encode());
+        assertTrue(rawPaced.getDouble("p99_ms") > 0, paced.encode());
+        assertTrue(printed.matches("(?s).*  raw DELETE, same rate +p50 [\\d.]+ / p95 [\\d.]+ / p99 [\\d.]+ / max [\\d.]+ ms.*"), printed);
         JsonObject fanout = r.getJsonObject("fanout");
         assertEquals(200, fanout.getInteger("status"));
         assertEquals(0, fanout.getLong("lost_notifications"));
