@@ -12,12 +12,19 @@ import io.vertx.core.http.HttpConnection;
  * HttpLimitsTest fails.
  */
 final class BytesIn {
+    private static final String NAME = "herald-bytes-in";
+
     private BytesIn() {
+    }
+
+    /** Stops telling (the handler held {@code onRead}, and what it holds, for the connection's life). */
+    static void unwatch(HttpConnection connection) {
+        NettyPipeline.remove(connection, NAME);
     }
 
     /** Runs {@code onRead} on the connection's event loop whenever bytes arrive; false if this Vert.x does not allow it. */
     static boolean watch(HttpConnection connection, Runnable onRead) {
-        return NettyPipeline.addFirst(connection, "herald-bytes-in", new ChannelInboundHandlerAdapter() {
+        return NettyPipeline.addFirst(connection, NAME, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 onRead.run();

@@ -72,6 +72,24 @@ final class ConnectionDeadlines {
         }
     }
 
+    /**
+     * The connection was upgraded to a WebSocket: it has no deadline of ours any more, and its watch lets
+     * go of it (a watch kept the upgrade request, and through it the routing context, for the socket's
+     * whole life, with a timer re-armed every idle period: the upgrade ends no response it could follow).
+     */
+    void upgraded(HttpConnection connection) {
+        Watch watch = watches.get(connection);
+        if (watch != null) {
+            watch.stop();
+        }
+        BytesIn.unwatch(connection);
+    }
+
+    /** How many connections are watched now. */
+    int watching() {
+        return watches.size();
+    }
+
     /** Follows the end of the response to the request being routed (once per request). */
     void follow(RoutingContext ctx) {
         Watch watch = watches.get(ctx.request().connection());
@@ -148,8 +166,8 @@ final class ConnectionDeadlines {
 
         /**
          * A timer fired: deadlines only move later without cancelling it, so it re-arms if this one did.
-         * An end that was not followed (a request answered before routing, a WebSocket upgrade) is
-         * noticed here, at most an idle period late.
+         * An end that was not followed (a request answered before routing) is noticed here, at most an
+         * idle period late; a WebSocket upgrade is told ({@link #upgraded}).
          */
         private void expired() {
             timer = -1;
@@ -196,6 +214,9 @@ final class ConnectionDeadlines {
                 timer = -1;
             }
             watches.remove(connection);
+            // nothing of this watch stays reachable from the connection (an upgraded one lives on)
+            request = null;
+            connection.closeHandler(null);
         }
     }
 }

@@ -27,6 +27,7 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.ProtocolUpgradeHandler;
 import io.vertx.ext.web.handler.HttpException;
 
 import java.net.URLDecoder;
@@ -86,8 +87,9 @@ public final class HttpVerticle extends VerticleBase {
         router.get("/health/live").handler(this::live);
         router.get("/metrics").handler(this::metrics);
         browser.mount(router);
+        router.get(SocketEndpoint.PATH + "/websocket").handler((ProtocolUpgradeHandler) ctx -> sockets.rawWebSocket(ctx, deadlines::upgraded));
         router.route(SocketEndpoint.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_LIMIT));
-        router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx));
+        router.route(SocketEndpoint.PATH + "/*").subRouter(sockets.router(vertx, deadlines::upgraded));
         router.route().handler(this::authenticate);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/api/:op").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> haystack.handle(ctx, principal(ctx)));
@@ -118,7 +120,11 @@ public final class HttpVerticle extends VerticleBase {
      * next request goes to another node.
      */
     private void follow(RoutingContext ctx) {
-        deadlines.follow(ctx);
+        if (!ctx.request().canUpgradeToWebSocket()) {
+            // an upgrade ends no response to follow (ConnectionDeadlines#upgraded), and an end handler
+            // would keep the routing context reachable from the upgraded connection for the socket's life
+            deadlines.follow(ctx);
+        }
         String path = ctx.request().path();
         if (isSockJs(ctx) || path.equals("/health") || path.equals("/health/live") || path.equals("/metrics")) {
             ctx.next();

@@ -24,4 +24,15 @@ final class NettyPipeline {
             return false;
         }
     }
+
+    /** Removes the handler named {@code name} from the connection's pipeline, if it is there. */
+    static void remove(HttpConnection connection, String name) {
+        try {
+            if (connection instanceof ConnectionBase base && base.channel().pipeline().get(name) != null) {
+                base.channel().pipeline().remove(name);
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // not there (any more): nothing to remove
+        }
+    }
 }

@@ -9,15 +9,17 @@ import dev.herald.errors.Failures;
 import dev.herald.input.BoundedJson;
 import dev.herald.models.Models;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,10 +71,38 @@ public final class SocketEndpoint {
         this.subscriptionFrames = new SubscriptionFrames(vertx, models, subscriptions, joins);
     }
 
-    /** The SockJS router, one per HTTP verticle instance. */
-    public Router router(Vertx owner) {
+    /**
+     * The SockJS router, one per HTTP verticle instance; {@code upgraded} is told the connection of each
+     * SockJS WebSocket session (it is the session's for good).
+     */
+    public Router router(Vertx owner, Handler<HttpConnection> upgraded) {
         return SockJSHandler.create(owner, new SockJSHandlerOptions().setRegisterWriteHandler(false))
-                .socketHandler(this::accept);
+                .socketHandler(socket -> {
+                    if (socket.uri().split("\\?", 2)[0].endsWith("/websocket")) {
+                        upgraded.handle(socket.routingContext().request().connection());
+                    }
+                    accept(Transport.of(socket));
+                });
+    }
+
+    /**
+     * The raw WebSocket transport ({@code GET /realtime/websocket}), Herald's own: the upgraded WebSocket
+     * is all a session keeps (see {@link Transport#of(io.vertx.core.http.ServerWebSocket)}). A request
+     * that cannot be upgraded goes on to SockJS, which answers it as it always did (a 400); {@code upgraded}
+     * is told the connection of each WebSocket.
+     */
+    public void rawWebSocket(RoutingContext ctx, Handler<HttpConnection> upgraded) {
+        if (!ctx.request().canUpgradeToWebSocket()) {
+            ctx.next();
+            return;
+        }
+        HttpConnection connection = ctx.request().connection();
+        ctx.request().toWebSocket()
+                .onSuccess(ws -> {
+                    upgraded.handle(connection);
+                    accept(Transport.of(ws));
+                })
+                .onFailure(e -> LOG.fine(() -> "a WebSocket upgrade failed: " + e.getMessage()));
     }
 
     /** The sessions open on this node now. */
@@ -80,7 +110,7 @@ public final class SocketEndpoint {
         return open.get();
     }
 
-    private void accept(SockJSSocket socket) {
+    private void accept(Transport socket) {
         if (gate.draining()) {
             refuse(socket, "This node is shutting down; connect to another node.");
             return;
@@ -106,7 +136,7 @@ public final class SocketEndpoint {
         subscriptions.open(session);
     }
 
-    private static void refuse(SockJSSocket socket, String message) {
+    private static void refuse(Transport socket, String message) {
         socket.write(Frames.err(503, null, message)).onComplete(v -> socket.close(SocketSession.GOING_AWAY, "unavailable"));
     }
 

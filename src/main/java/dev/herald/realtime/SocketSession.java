@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -67,8 +66,7 @@ final class SocketSession {
     long lastSeq;
 
     private final String id;
-    private final SockJSSocket socket;
-    private final boolean rawWebSocket;
+    private final Transport socket;
     private final Context context;
     private final Auth auth;
     /** Created on the first frame held: most sockets never have one, and 10,000 empty deques are 0.9 MB. */
@@ -95,13 +93,12 @@ final class SocketSession {
     /** The thread of the socket's context: its counters are only touched there. */
     private final Thread contextThread = Thread.currentThread();
 
-    SocketSession(String id, SockJSSocket socket, Context context, Auth auth, int rate) {
+    SocketSession(String id, Transport socket, Context context, Auth auth, int rate) {
         this.frameCost = NANOS / rate;
         this.bucketSize = frameCost * rate;
         this.credit = bucketSize;
         this.id = id;
         this.socket = socket;
-        this.rawWebSocket = isRawWebSocket(socket.uri());
         this.context = context;
         this.auth = auth;
     }
@@ -239,14 +236,6 @@ final class SocketSession {
     String subject() {
         Principal p = principal();
         return p == null ? null : p.subject();
-    }
-
-    /** The raw WebSocket transport is {@code <prefix>/websocket}; SockJS sessions are {@code <prefix>/<server>/<session>/<transport>}. */
-    private static boolean isRawWebSocket(String uri) {
-        String path = uri == null ? "" : uri.split("\\?", 2)[0];
-        String[] segments = path.split("/");
-        return segments.length >= 2 && segments[segments.length - 1].equals("websocket")
-                && ("/" + segments[segments.length - 2]).equals(SocketEndpoint.PATH);
     }
 
     /** Where the socket's frames go, in order, while it is read. */
@@ -413,12 +402,12 @@ final class SocketSession {
         }
         if (!paused && (waitingBytes > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT)) {
             paused = true;
-            if (rawWebSocket) {
+            if (socket.pausable()) {
                 socket.pause();
             }
         } else if (paused && waitingBytes <= PAUSE_BYTES / 2 && inFlight <= MAX_IN_FLIGHT / 2) {
             paused = false;
-            if (rawWebSocket) {
+            if (socket.pausable()) {
                 socket.resume();
             }
             while (!paused && !closed && held != null && !held.isEmpty()) {

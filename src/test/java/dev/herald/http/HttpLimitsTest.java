@@ -285,4 +285,76 @@ class HttpLimitsTest {
             assertTrue(received.contains("r1"), received);
         }
     }
+
+    /**
+     * A WebSocket outlives the request it was upgraded from, and keeps nothing of it: no deadline watch
+     * (which held the request, re-armed a timer every idle period and kept a handler in the pipeline),
+     * and for the raw transport no routing context. The node runs in this JVM: its live objects are
+     * counted with a class histogram (a full collection first), before and after the sockets open.
+     */
+    @Test
+    void anUpgradedConnectionKeepsNothingOfTheRequestItWasUpgradedFrom() throws Exception {
+        int raw = 40;
+        int sockJs = 20;
+        Map<String, Long> before = liveInstances();
+        io.vertx.core.http.WebSocketClient client = node.vertx().createWebSocketClient(
+                new io.vertx.core.http.WebSocketClientOptions().setMaxConnections(raw + sockJs));
+        List<io.vertx.core.http.WebSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < raw; i++) {
+                open.add(client.connect(node.port(), "127.0.0.1", "/realtime/websocket").await());
+            }
+            for (int i = 0; i < sockJs; i++) {
+                open.add(client.connect(node.port(), "127.0.0.1", "/realtime/000/" + UUID.randomUUID() + "/websocket").await());
+            }
+            // the last raw socket answers a request: the node has taken every socket before it
+            try (TestSocket last = TestSocket.connect(node.vertx(), node.port(), null)) {
+                assertEquals(200, last.request("GET", "/pony/1", null, node.adminToken()).getInteger("statusCode"));
+                Map<String, Long> after = liveInstances();
+                long watches = grew(before, after, ConnectionDeadlines.class.getName() + "$Watch");
+                long contexts = grew(before, after, "io.vertx.ext.web.impl.RoutingContextImpl");
+                assertTrue(watches < 10, watches + " more connections watched with " + (raw + sockJs + 1) + " WebSockets open");
+                // SockJS's own sessions keep theirs (SockJSSocket#routingContext); the raw ones keep none
+                assertTrue(contexts < sockJs + 10, contexts + " more routing contexts live with " + (raw + 1) + " raw and "
+                        + sockJs + " SockJS WebSockets open");
+            }
+            Thread.sleep(1500);
+            for (io.vertx.core.http.WebSocket ws : open) {
+                assertTrue(!ws.isClosed(), "every WebSocket is still open past the 1 s idle timeout");
+            }
+        } finally {
+            open.forEach(io.vertx.core.http.WebSocket::close);
+            client.close();
+        }
+    }
+
+    @Test
+    void aRealtimeRequestThatCannotBeUpgradedIsStillA400AndHeldToTheIdleTimeout() {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("GET /realtime/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawConnection.Response r = c.readResponse(PROMPTLY);
+            assertEquals(400, r.status(), r.body());
+            assertTrue(r.body().contains("Can \"Upgrade\" only to \"WebSocket\"."), r.body());
+            c.awaitClosed(PROMPTLY);
+        }
+    }
+
+    private static long grew(Map<String, Long> before, Map<String, Long> after, String className) {
+        return after.getOrDefault(className, 0L) - before.getOrDefault(className, 0L);
+    }
+
+    /** Live instances by class in this JVM, from {@code GC.class_histogram} (which collects first). */
+    private static Map<String, Long> liveInstances() throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        Map<String, Long> instances = new java.util.HashMap<>();
+        for (String line : histogram.split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4 && fields[0].endsWith(":")) {
+                instances.put(fields[3], Long.parseLong(fields[1]));
+            }
+        }
+        return instances;
+    }
 }

@@ -1,0 +1,159 @@
+package dev.herald.realtime;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+/**
+ * What a {@link SocketSession} needs of the connection under it: Herald's own raw WebSocket
+ * ({@code /realtime/websocket}, {@link #of(ServerWebSocket)}), or one of SockJS's transports
+ * ({@link #of(SockJSSocket)}).
+ */
+interface Transport {
+    /** The URI the client opened the connection with (its {@code ?access_token=}, if any). */
+    String uri();
+
+    /** Where the client's frames go, each as one buffer. */
+    void handler(Handler<Buffer> frames);
+
+    void closeHandler(Handler<Void> closed);
+
+    void exceptionHandler(Handler<Throwable> failed);
+
+    /** Sends one frame; completes once it was written (or failed: the connection is gone). */
+    Future<Void> write(Buffer frame);
+
+    void close();
+
+    /** Closes with a WebSocket close code and reason (SockJS: its {@code c[code,"reason"]} frame). */
+    void close(int code, String reason);
+
+    /**
+     * Whether {@link #pause()} stops reading the connection for real, so the peer's writes wait in TCP;
+     * SockJS's transports go on reading whatever the pause.
+     */
+    boolean pausable();
+
+    void pause();
+
+    void resume();
+
+    /**
+     * A raw WebSocket, kept alone: not the request it was upgraded from, so an idle session holds the
+     * WebSocket's connection and nothing of the HTTP one (SockJS's raw transport keeps its routing
+     * context, and through it the HTTP connection and its outbound queue, for the socket's life).
+     * Frames go out binary and come in text or binary, as with SockJS's raw transport.
+     */
+    static Transport of(ServerWebSocket ws) {
+        return new Transport() {
+            @Override
+            public String uri() {
+                return ws.uri();
+            }
+
+            @Override
+            public void handler(Handler<Buffer> frames) {
+                // whole messages, however fragmented (up to the server's maximum message size)
+                ws.binaryMessageHandler(frames);
+                ws.textMessageHandler(text -> frames.handle(Buffer.buffer(text)));
+            }
+
+            @Override
+            public void closeHandler(Handler<Void> closed) {
+                ws.closeHandler(closed);
+            }
+
+            @Override
+            public void exceptionHandler(Handler<Throwable> failed) {
+                ws.exceptionHandler(failed);
+            }
+
+            @Override
+            public Future<Void> write(Buffer frame) {
+                return ws.writeBinaryMessage(frame);
+            }
+
+            @Override
+            public void close() {
+                ws.close();
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                ws.close((short) code, reason);
+            }
+
+            @Override
+            public boolean pausable() {
+                return true;
+            }
+
+            @Override
+            public void pause() {
+                ws.pause();
+            }
+
+            @Override
+            public void resume() {
+                ws.resume();
+            }
+        };
+    }
+
+    /** One of SockJS's session transports (WebSocket, XHR, EventSource...), framed by SockJS. */
+    static Transport of(SockJSSocket socket) {
+        return new Transport() {
+            @Override
+            public String uri() {
+                return socket.uri();
+            }
+
+            @Override
+            public void handler(Handler<Buffer> frames) {
+                socket.handler(frames);
+            }
+
+            @Override
+            public void closeHandler(Handler<Void> closed) {
+                socket.closeHandler(closed);
+            }
+
+            @Override
+            public void exceptionHandler(Handler<Throwable> failed) {
+                socket.exceptionHandler(failed);
+            }
+
+            @Override
+            public Future<Void> write(Buffer frame) {
+                return socket.write(frame);
+            }
+
+            @Override
+            public void close() {
+                socket.close();
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                socket.close(code, reason);
+            }
+
+            @Override
+            public boolean pausable() {
+                return false;
+            }
+
+            @Override
+            public void pause() {
+                socket.pause();
+            }
+
+            @Override
+            public void resume() {
+                socket.resume();
+            }
+        };
+    }
+}
