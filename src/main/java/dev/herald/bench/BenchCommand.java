@@ -442,8 +442,11 @@ public final class BenchCommand {
         System.out.printf("node CPU by thread      %s%n", byThread(t));
         System.out.printf("at %d destroys/s         notification %s, lost %d, dup %d%n", p.getInteger("target_rate_per_s"),
                 latencies(p.getJsonObject("notification_latency")), p.getLong("lost_notifications"), p.getLong("duplicate_notifications"));
-        System.out.printf("  raw DELETE, same rate    %s (PostgreSQL and the machine alone)%n",
-                latencies(p.getJsonObject("raw_delete").getJsonObject("latency")));
+        System.out.printf("  HTTP p99 / max by second %s ms%n", bySecond(p));
+        System.out.printf("  PostgreSQL meanwhile     %s%n", DatabaseBackground.describe(p.getJsonObject("database_background")));
+        System.out.printf("  raw DELETE, same rate    %s (PostgreSQL and the machine alone); meanwhile %s%n",
+                latencies(p.getJsonObject("raw_delete").getJsonObject("latency")),
+                DatabaseBackground.describe(p.getJsonObject("raw_delete").getJsonObject("database_background")));
         if (f != null) { // not with --only log
             System.out.printf("fan-out %d sockets    last destroyed after %.1f ms, lost %d, dup %d%n", f.getInteger("sockets"),
                     f.getDouble("last_delivery_ms"), f.getLong("lost_notifications"), f.getLong("duplicate_notifications"));
@@ -534,6 +537,14 @@ public final class BenchCommand {
         return nodes.stream().map(node -> node.getKey() + ": " + ((JsonObject) node.getValue()).stream()
                         .map(kind -> kind.getKey() + " " + kind.getValue()).collect(Collectors.joining(", ")))
                 .collect(Collectors.joining("; ")) + " ms";
+    }
+
+    /** {@code 12.1/20.3, 8.0/9.9, ...}: the paced destroys' HTTP p99 and maximum, second by second. */
+    private static String bySecond(JsonObject paced) {
+        JsonArray p99 = paced.getJsonArray("http_p99_ms_by_second", new JsonArray());
+        JsonArray max = paced.getJsonArray("http_max_ms_by_second", new JsonArray());
+        return java.util.stream.IntStream.range(0, p99.size()).mapToObj(i -> p99.getValue(i) + "/" + max.getValue(i))
+                .collect(Collectors.joining(", "));
     }
 
     private static String met(boolean met) {

@@ -3,6 +3,7 @@ package dev.herald.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -22,6 +23,9 @@ final class DestroyStream {
     private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     private final Subscribers subscribers;
     private final Stats httpLatency = new Stats();
+    /** Paced only: the HTTP latency of the destroys sent in each second of the phase, where a tail shows when it came. */
+    private final Map<Integer, Stats> httpLatencyBySecond = new ConcurrentHashMap<>();
+    private long driveStart;
     private int failed;
 
     DestroyStream(BenchContext bench, int count) {
@@ -37,6 +41,7 @@ final class DestroyStream {
      */
     long drive(int concurrency, int rate) {
         long start = System.nanoTime();
+        driveStart = start;
         failed = destroyAll(concurrency, rate);
         return System.nanoTime() - start;
     }
@@ -53,6 +58,10 @@ final class DestroyStream {
             sentAt.put(id, t);
             return bench.destroy(id).onComplete(ar -> {
                 httpLatency.add(System.nanoTime() - t);
+                if (rate > 0) {
+                    httpLatencyBySecond.computeIfAbsent((int) ((t - driveStart) / 1_000_000_000L), s -> new Stats())
+                            .add(System.nanoTime() - t);
+                }
                 if (ar.failed() || ar.result() != 200) {
                     failures.incrementAndGet();
                 }
@@ -100,9 +109,23 @@ final class DestroyStream {
         return (long) ids.size() * bench.option("subscribers");
     }
 
-    /** Failed destroys, their HTTP latency, and the notifications' latency, losses and duplicates. */
+    /**
+     * Failed destroys, their HTTP latency (paced: also the p99 and maximum of each second), and the
+     * notifications' latency, losses and duplicates.
+     */
     JsonObject figures() {
-        return new JsonObject().put("failed", failed)
+        JsonObject figures = new JsonObject();
+        if (!httpLatencyBySecond.isEmpty()) {
+            JsonArray p99 = new JsonArray();
+            JsonArray max = new JsonArray();
+            new java.util.TreeMap<>(httpLatencyBySecond).values().forEach(second -> {
+                JsonObject summary = second.summary();
+                p99.add(summary.getDouble("p99_ms"));
+                max.add(summary.getDouble("max_ms"));
+            });
+            figures.put("http_p99_ms_by_second", p99).put("http_max_ms_by_second", max);
+        }
+        return figures.put("failed", failed)
                 .put("http_latency", httpLatency.summary())
                 .put("notification_latency", subscribers.latency().summary())
                 .put("lost_notifications", expected() - subscribers.received())

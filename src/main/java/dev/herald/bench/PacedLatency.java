@@ -15,11 +15,13 @@ final class PacedLatency {
         int n = bench.option("paced");
         int rate = bench.option("rate");
         DestroyStream destroys = new DestroyStream(bench, n);
+        DatabaseBackground background = DatabaseBackground.watch(bench);
         long elapsed = destroys.drive(0, rate);
+        JsonObject meanwhile = background.stop();
         destroys.awaitDeliveries();
         JsonObject result = new JsonObject().put("records", n).put("target_rate_per_s", rate)
                 .put("achieved_rate_per_s", Math.round(n / Stats.seconds(elapsed)))
-                .mergeIn(destroys.figures());
+                .mergeIn(destroys.figures()).put("database_background", meanwhile);
         destroys.close();
         return result.put("raw_delete", RawDeletes.paced(bench));
     }

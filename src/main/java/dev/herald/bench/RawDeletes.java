@@ -60,6 +60,7 @@ final class RawDeletes {
         Promise<Void> done = Promise.promise();
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger();
+        DatabaseBackground background = DatabaseBackground.watch(bench);
         bench.vertx().runOnContext(v -> {
             long start = System.nanoTime();
             bench.vertx().setPeriodic(1, timer -> {
@@ -80,9 +81,10 @@ final class RawDeletes {
             });
         });
         BenchContext.awaitBounded(done.future());
+        JsonObject meanwhile = background.stop();
         sql.query("DROP TABLE bench_raw").execute().await();
         return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("target_rate_per_s", rate)
-                .put("latency", latency.summary());
+                .put("latency", latency.summary()).put("database_background", meanwhile);
     }
 
     private static void worker(Pool sql, int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {

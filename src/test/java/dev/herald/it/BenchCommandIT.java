@@ -57,7 +57,12 @@ class BenchCommandIT {
         JsonObject rawPaced = paced.getJsonObject("raw_delete").getJsonObject("latency");
         assertEquals(200, rawPaced.getInteger("count"), "as many raw DELETEs at the same rate: " + paced.encode());
         assertTrue(rawPaced.getDouble("p99_ms") > 0, paced.encode());
-        assertTrue(printed.matches("(?s).*  raw DELETE, same rate +p50 [\\d.]+ / p95 [\\d.]+ / p99 [\\d.]+ / max [\\d.]+ ms.*"), printed);
+        assertTrue(paced.getJsonArray("http_p99_ms_by_second").size() >= 1, "200 destroys at 200/s span a second: " + paced.encode());
+        assertTrue(printed.matches("(?s).*  HTTP p99 / max by second [\\d.]+/[\\d.]+.*"), printed);
+        JsonObject meanwhile = paced.getJsonObject("database_background");
+        assertTrue(meanwhile.getInteger("samples") > 0, "PostgreSQL's own work is sampled while the paced destroys run: " + paced.encode());
+        assertTrue(printed.matches("(?s).*  PostgreSQL meanwhile +autovacuum in \\d+ of \\d+ samples.*"), printed);
+        assertTrue(printed.matches("(?s).*  raw DELETE, same rate +p50 [\\d.]+ / p95 [\\d.]+ / p99 [\\d.]+ / max [\\d.]+ ms \\(PostgreSQL and the machine alone\\); meanwhile autovacuum in .*"), printed);
         JsonObject fanout = r.getJsonObject("fanout");
         assertEquals(200, fanout.getInteger("status"));
         assertEquals(0, fanout.getLong("lost_notifications"));
