@@ -85,11 +85,6 @@ final class ConnectionDeadlines {
         BytesIn.unwatch(connection);
     }
 
-    /** How many connections are watched now. */
-    int watching() {
-        return watches.size();
-    }
-
     /** Follows the end of the response to the request being routed (once per request). */
     void follow(RoutingContext ctx) {
         Watch watch = watches.get(ctx.request().connection());

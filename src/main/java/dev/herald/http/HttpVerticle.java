@@ -27,8 +27,8 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.ProtocolUpgradeHandler;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.ProtocolUpgradeHandler;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

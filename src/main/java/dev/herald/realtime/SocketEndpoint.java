@@ -78,7 +78,7 @@ public final class SocketEndpoint {
     public Router router(Vertx owner, Handler<HttpConnection> upgraded) {
         return SockJSHandler.create(owner, new SockJSHandlerOptions().setRegisterWriteHandler(false))
                 .socketHandler(socket -> {
-                    if (socket.uri().split("\\?", 2)[0].endsWith("/websocket")) {
+                    if (socket.routingContext().request().path().endsWith("/websocket")) {
                         upgraded.handle(socket.routingContext().request().connection());
                     }
                     accept(Transport.of(socket));
@@ -88,7 +88,8 @@ public final class SocketEndpoint {
     /**
      * The raw WebSocket transport ({@code GET /realtime/websocket}), Herald's own: the upgraded WebSocket
      * is all a session keeps (see {@link Transport#of(io.vertx.core.http.ServerWebSocket)}). A request
-     * that cannot be upgraded goes on to SockJS, which answers it as it always did (a 400); {@code upgraded}
+     * that cannot be upgraded goes on to SockJS, which answers it as it always did (a 400); a handshake that
+     * fails (a client's mistake, not the node's) is a 400 unless Vert.x answered it already; {@code upgraded}
      * is told the connection of each WebSocket.
      */
     public void rawWebSocket(RoutingContext ctx, Handler<HttpConnection> upgraded) {
@@ -102,7 +103,13 @@ public final class SocketEndpoint {
                     upgraded.handle(connection);
                     accept(Transport.of(ws));
                 })
-                .onFailure(e -> LOG.fine(() -> "a WebSocket upgrade failed: " + e.getMessage()));
+                .onFailure(e -> {
+                    if (ctx.response().ended()) {
+                        LOG.fine(() -> "refused a WebSocket handshake: " + e.getMessage());
+                    } else {
+                        ctx.fail(400, ErrorCode.BAD_REQUEST.error("The WebSocket handshake could not be completed."));
+                    }
+                });
     }
 
     /** The sessions open on this node now. */

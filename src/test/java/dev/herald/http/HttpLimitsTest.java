@@ -339,6 +339,16 @@ class HttpLimitsTest {
         }
     }
 
+    @Test
+    void aWebSocketHandshakeThatFailsIsAnsweredWithAClientErrorPromptly() {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("GET /realtime/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n");
+            RawConnection.Response r = c.readResponse(PROMPTLY);
+            assertTrue(r.status() >= 400 && r.status() < 500, r.status() + " " + r.body());
+        }
+    }
+
     private static long grew(Map<String, Long> before, Map<String, Long> after, String className) {
         return after.getOrDefault(className, 0L) - before.getOrDefault(className, 0L);
     }
