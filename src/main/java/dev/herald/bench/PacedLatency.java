@@ -16,8 +16,13 @@ final class PacedLatency {
         int rate = bench.option("rate");
         DestroyStream destroys = new DestroyStream(bench, n);
         DatabaseBackground background = DatabaseBackground.watch(bench);
-        long elapsed = destroys.drive(0, rate);
-        JsonObject meanwhile = background.stop();
+        long elapsed;
+        JsonObject meanwhile;
+        try {
+            elapsed = destroys.drive(0, rate);
+        } finally {
+            meanwhile = background.stop();
+        }
         destroys.awaitDeliveries();
         JsonObject result = new JsonObject().put("records", n).put("target_rate_per_s", rate)
                 .put("achieved_rate_per_s", Math.round(n / Stats.seconds(elapsed)))

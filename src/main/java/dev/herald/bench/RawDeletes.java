@@ -60,31 +60,41 @@ final class RawDeletes {
         Promise<Void> done = Promise.promise();
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
         DatabaseBackground background = DatabaseBackground.watch(bench);
-        bench.vertx().runOnContext(v -> {
-            long start = System.nanoTime();
-            bench.vertx().setPeriodic(1, timer -> {
-                long due = Math.min(n, (System.nanoTime() - start) * rate / 1_000_000_000L);
-                while (sent.get() < due) {
-                    long id = sent.incrementAndGet();
-                    long t = System.nanoTime();
-                    sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of(id)).onComplete(ar -> {
-                        latency.add(System.nanoTime() - t);
-                        if (finished.incrementAndGet() == n) {
-                            done.tryComplete();
-                        }
-                    });
-                }
-                if (sent.get() >= n) {
-                    bench.vertx().cancelTimer(timer);
-                }
+        long[] timer = {-1};
+        JsonObject meanwhile;
+        try {
+            bench.vertx().runOnContext(v -> {
+                long start = System.nanoTime();
+                timer[0] = bench.vertx().setPeriodic(1, id -> {
+                    long due = Math.min(n, (System.nanoTime() - start) * rate / 1_000_000_000L);
+                    while (sent.get() < due) {
+                        long row = sent.incrementAndGet();
+                        long t = System.nanoTime();
+                        sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of(row)).onComplete(ar -> {
+                            latency.add(System.nanoTime() - t);
+                            if (ar.failed()) {
+                                failed.incrementAndGet();
+                            }
+                            if (finished.incrementAndGet() == n) {
+                                done.tryComplete();
+                            }
+                        });
+                    }
+                    if (sent.get() >= n) {
+                        bench.vertx().cancelTimer(id);
+                    }
+                });
             });
-        });
-        BenchContext.awaitBounded(done.future());
-        JsonObject meanwhile = background.stop();
-        sql.query("DROP TABLE bench_raw").execute().await();
+            BenchContext.awaitBounded(done.future());
+        } finally {
+            bench.vertx().runOnContext(v -> bench.vertx().cancelTimer(timer[0]));
+            meanwhile = background.stop();
+            sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
+        }
         return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("target_rate_per_s", rate)
-                .put("latency", latency.summary()).put("database_background", meanwhile);
+                .put("latency", latency.summary()).put("failed", failed.get()).put("database_background", meanwhile);
     }
 
     private static void worker(Pool sql, int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {

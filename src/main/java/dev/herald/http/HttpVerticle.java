@@ -120,9 +120,10 @@ public final class HttpVerticle extends VerticleBase {
      * next request goes to another node.
      */
     private void follow(RoutingContext ctx) {
-        if (!ctx.request().canUpgradeToWebSocket()) {
-            // an upgrade ends no response to follow (ConnectionDeadlines#upgraded), and an end handler
-            // would keep the routing context reachable from the upgraded connection for the socket's life
+        if (!(isSockJs(ctx) && ctx.request().canUpgradeToWebSocket())) {
+            // an upgrade ends no response to follow (ConnectionDeadlines#upgraded, and a handshake that
+            // fails closes the connection), and an end handler would keep the routing context reachable
+            // from the upgraded connection for the socket's life; other paths never upgrade
             deadlines.follow(ctx);
         }
         String path = ctx.request().path();
@@ -248,6 +249,12 @@ public final class HttpVerticle extends VerticleBase {
 
     /** Failures raised before a handler answered (no or bad token, body too large) and anything unexpected. */
     private void failure(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            // answered already (Vert.x answers a WebSocket handshake it refuses, then SockJS fails the
+            // route): nothing unexpected to log, and the connection's state is not worth keeping
+            ctx.request().connection().close();
+            return;
+        }
         ApiError error = switch (ctx.statusCode()) {
             case 413 -> ErrorCode.TOO_LARGE.error(isSockJs(ctx)
                     ? "A SockJS request body is larger than " + SOCKJS_BODY_LIMIT + " bytes (frames are limited to "

@@ -89,8 +89,8 @@ public final class SocketEndpoint {
      * The raw WebSocket transport ({@code GET /realtime/websocket}), Herald's own: the upgraded WebSocket
      * is all a session keeps (see {@link Transport#of(io.vertx.core.http.ServerWebSocket)}). A request
      * that cannot be upgraded goes on to SockJS, which answers it as it always did (a 400); a handshake that
-     * fails (a client's mistake, not the node's) is a 400 unless Vert.x answered it already; {@code upgraded}
-     * is told the connection of each WebSocket.
+     * fails (a client's mistake, not the node's) is a 400, or Vert.x's own answer and the connection closed;
+     * {@code upgraded} is told the connection of each WebSocket.
      */
     public void rawWebSocket(RoutingContext ctx, Handler<HttpConnection> upgraded) {
         if (!ctx.request().canUpgradeToWebSocket()) {
@@ -105,7 +105,9 @@ public final class SocketEndpoint {
                 })
                 .onFailure(e -> {
                     if (ctx.response().ended()) {
+                        // Vert.x answered the handshake it refused: nothing left for this connection
                         LOG.fine(() -> "refused a WebSocket handshake: " + e.getMessage());
+                        connection.close();
                     } else {
                         ctx.fail(400, ErrorCode.BAD_REQUEST.error("The WebSocket handshake could not be completed."));
                     }

@@ -18,7 +18,7 @@ interface Transport {
     /** Where the client's frames go, each as one buffer. */
     void handler(Handler<Buffer> frames);
 
-    void closeHandler(Handler<Void> closed);
+    void closeHandler(Handler<Void> onClose);
 
     void exceptionHandler(Handler<Throwable> failed);
 
@@ -44,10 +44,14 @@ interface Transport {
      * A raw WebSocket, kept alone: not the request it was upgraded from, so an idle session holds the
      * WebSocket's connection and nothing of the HTTP one (SockJS's raw transport keeps its routing
      * context, and through it the HTTP connection and its outbound queue, for the socket's life).
-     * Frames go out binary and come in text or binary, as with SockJS's raw transport.
+     * Frames go out binary and come in text or binary, as with SockJS's raw transport; once this side closed
+     * it, writes fail at once, as they did there.
      */
     static Transport of(ServerWebSocket ws) {
         return new Transport() {
+            /** Closed by this side: nothing is written after the close frame (Vert.x would until the peer answers it). */
+            private boolean closed;
+
             @Override
             public String uri() {
                 return ws.uri();
@@ -61,8 +65,8 @@ interface Transport {
             }
 
             @Override
-            public void closeHandler(Handler<Void> closed) {
-                ws.closeHandler(closed);
+            public void closeHandler(Handler<Void> onClose) {
+                ws.closeHandler(onClose);
             }
 
             @Override
@@ -72,17 +76,23 @@ interface Transport {
 
             @Override
             public Future<Void> write(Buffer frame) {
-                return ws.writeBinaryMessage(frame);
+                return closed ? Future.failedFuture("the WebSocket is closed") : ws.writeBinaryMessage(frame);
             }
 
             @Override
             public void close() {
-                ws.close();
+                if (!closed) {
+                    closed = true;
+                    ws.close();
+                }
             }
 
             @Override
             public void close(int code, String reason) {
-                ws.close((short) code, reason);
+                if (!closed) {
+                    closed = true;
+                    ws.close((short) code, reason);
+                }
             }
 
             @Override
@@ -116,8 +126,8 @@ interface Transport {
             }
 
             @Override
-            public void closeHandler(Handler<Void> closed) {
-                socket.closeHandler(closed);
+            public void closeHandler(Handler<Void> onClose) {
+                socket.closeHandler(onClose);
             }
 
             @Override

@@ -56,6 +56,7 @@ class BenchCommandIT {
         assertEquals(0, paced.getInteger("failed"));
         JsonObject rawPaced = paced.getJsonObject("raw_delete").getJsonObject("latency");
         assertEquals(200, rawPaced.getInteger("count"), "as many raw DELETEs at the same rate: " + paced.encode());
+        assertEquals(0, paced.getJsonObject("raw_delete").getInteger("failed"), paced.encode());
         assertTrue(rawPaced.getDouble("p99_ms") > 0, paced.encode());
         assertTrue(paced.getJsonArray("http_p99_ms_by_second").size() >= 1, "200 destroys at 200/s span a second: " + paced.encode());
         assertTrue(printed.matches("(?s).*  HTTP p99 / max by second [\\d.]+/[\\d.]+.*"), printed);
