@@ -20,9 +20,7 @@ final class RawDeletes {
         int n = bench.option("records");
         int concurrency = bench.option("concurrency");
         Pool sql = bench.sql();
-        sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
-        sql.query("CREATE TABLE bench_raw (id bigint PRIMARY KEY, name text)").execute().await();
-        sql.preparedQuery("INSERT INTO bench_raw SELECT g, 'p' || g FROM generate_series(1, $1) g").execute(Tuple.of(n)).await();
+        scratchTable(sql, n);
         AtomicInteger next = new AtomicInteger(1);
         Promise<Void> done = Promise.promise();
         AtomicInteger finished = new AtomicInteger();
@@ -52,9 +50,7 @@ final class RawDeletes {
         int n = bench.option("paced");
         int rate = bench.option("rate");
         Pool sql = bench.sql();
-        sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
-        sql.query("CREATE TABLE bench_raw (id bigint PRIMARY KEY, name text)").execute().await();
-        sql.preparedQuery("INSERT INTO bench_raw SELECT g, 'p' || g FROM generate_series(1, $1) g").execute(Tuple.of(n)).await();
+        scratchTable(sql, n);
         sql.query("ANALYZE bench_raw").execute().await();
         Stats latency = new Stats();
         Promise<Void> done = Promise.promise();
@@ -95,6 +91,13 @@ final class RawDeletes {
         }
         return new JsonObject().put("statement", "DELETE FROM bench_raw WHERE id = $1").put("target_rate_per_s", rate)
                 .put("latency", latency.summary()).put("failed", failed.get()).put("database_background", meanwhile);
+    }
+
+    /** The scratch table {@code bench_raw}, made anew with {@code rows} rows. */
+    private static void scratchTable(Pool sql, int rows) {
+        sql.query("DROP TABLE IF EXISTS bench_raw").execute().await();
+        sql.query("CREATE TABLE bench_raw (id bigint PRIMARY KEY, name text)").execute().await();
+        sql.preparedQuery("INSERT INTO bench_raw SELECT g, 'p' || g FROM generate_series(1, $1) g").execute(Tuple.of(rows)).await();
     }
 
     private static void worker(Pool sql, int n, AtomicInteger next, AtomicInteger finished, Promise<Void> done) {

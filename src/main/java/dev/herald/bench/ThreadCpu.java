@@ -81,39 +81,30 @@ final class ThreadCpu {
     }
 
     private static Map<Long, Long> sample(long pid) {
-        Map<Long, Long> cpu = new HashMap<>();
+        // nanoseconds on CPU: the first field of schedstat
+        return perThread(pid, "schedstat", text -> Long.parseLong(text.substring(0, text.indexOf(' '))));
+    }
+
+    /** Each thread's system time in clock ticks: field 15 of {@code stat}, counted after the name's closing parenthesis. */
+    private static Map<Long, Long> kernelTicks(long pid) {
+        return perThread(pid, "stat", text -> Long.parseLong(text.substring(text.lastIndexOf(')') + 2).split(" ")[12]));
+    }
+
+    /** A number read from one file of each thread of the process, by thread id; empty where there is none. */
+    private static Map<Long, Long> perThread(long pid, String file, java.util.function.ToLongFunction<String> read) {
+        Map<Long, Long> values = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             tasks.forEach(task -> {
                 try {
-                    String schedstat = Files.readString(task.resolve("schedstat"));
-                    cpu.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(schedstat.substring(0, schedstat.indexOf(' '))));
+                    values.put(Long.parseLong(task.getFileName().toString()), read.applyAsLong(Files.readString(task.resolve(file))));
                 } catch (IOException | RuntimeException e) {
-                    // the thread ended while being read, or no schedstat here: it does not count
+                    // the thread ended while being read, or no such file here: it does not count
                 }
             });
         } catch (IOException | RuntimeException e) {
             // the process is gone, or this is not Linux: nothing to report
         }
-        return cpu;
-    }
-
-    /** Each thread's system time in clock ticks: field 15 of {@code stat}, counted after the name's closing parenthesis. */
-    private static Map<Long, Long> kernelTicks(long pid) {
-        Map<Long, Long> ticks = new HashMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            tasks.forEach(task -> {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(fields[12]));
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended while being read: it does not count
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            // the process is gone, or this is not Linux
-        }
-        return ticks;
+        return values;
     }
 
     private static String name(long pid, long tid) {
