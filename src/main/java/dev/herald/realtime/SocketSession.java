@@ -402,14 +402,10 @@ final class SocketSession {
         }
         if (!paused && (waitingBytes > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT)) {
             paused = true;
-            if (socket.pausable()) {
-                socket.pause();
-            }
+            socket.pause();
         } else if (paused && waitingBytes <= PAUSE_BYTES / 2 && inFlight <= MAX_IN_FLIGHT / 2) {
             paused = false;
-            if (socket.pausable()) {
-                socket.resume();
-            }
+            socket.resume();
             while (!paused && !closed && held != null && !held.isEmpty()) {
                 Buffer next = held.poll();
                 heldBytes -= next.length();

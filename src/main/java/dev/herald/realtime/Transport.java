@@ -31,11 +31,10 @@ interface Transport {
     void close(int code, String reason);
 
     /**
-     * Whether {@link #pause()} stops reading the connection for real, so the peer's writes wait in TCP;
-     * SockJS's transports go on reading whatever the pause.
+     * Stops reading the connection, so the peer's writes wait in TCP (a raw WebSocket); SockJS's
+     * transports go on reading whatever the pause, so for them this does nothing and the session holds
+     * what arrives meanwhile.
      */
-    boolean pausable();
-
     void pause();
 
     void resume();
@@ -96,11 +95,6 @@ interface Transport {
             }
 
             @Override
-            public boolean pausable() {
-                return true;
-            }
-
-            @Override
             public void pause() {
                 ws.pause();
             }
@@ -151,18 +145,13 @@ interface Transport {
             }
 
             @Override
-            public boolean pausable() {
-                return false;
-            }
-
-            @Override
             public void pause() {
-                socket.pause();
+                // SockJS queues what its transports read without bound whatever the pause
             }
 
             @Override
             public void resume() {
-                socket.resume();
+                // nothing was paused
             }
         };
     }
