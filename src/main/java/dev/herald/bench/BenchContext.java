@@ -141,6 +141,24 @@ final class BenchContext {
         sql.close().await();
     }
 
+    /**
+     * Calls {@code send} with 0, 1, ... {@code count - 1} at {@code rate} a second from now, catching up each
+     * millisecond; call it on a Vert.x context. Returns the timer, which cancels itself after the last.
+     */
+    static long pace(io.vertx.core.Vertx vertx, int count, int rate, java.util.function.IntConsumer send) {
+        long start = System.nanoTime();
+        int[] next = {0};
+        return vertx.setPeriodic(1, timer -> {
+            long due = Math.min(count, (System.nanoTime() - start) * rate / 1_000_000_000L);
+            while (next[0] < due) {
+                send.accept(next[0]++);
+            }
+            if (next[0] >= count) {
+                vertx.cancelTimer(timer);
+            }
+        });
+    }
+
     static void awaitBounded(Future<Void> done) {
         try {
             done.await(10, TimeUnit.MINUTES);

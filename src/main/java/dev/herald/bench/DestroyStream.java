@@ -57,10 +57,10 @@ final class DestroyStream {
             long t = System.nanoTime();
             sentAt.put(id, t);
             return bench.destroy(id).onComplete(ar -> {
-                httpLatency.add(System.nanoTime() - t);
+                long latency = System.nanoTime() - t;
+                httpLatency.add(latency);
                 if (rate > 0) {
-                    httpLatencyBySecond.computeIfAbsent((int) ((t - driveStart) / 1_000_000_000L), s -> new Stats())
-                            .add(System.nanoTime() - t);
+                    httpLatencyBySecond.computeIfAbsent((int) ((t - driveStart) / 1_000_000_000L), s -> new Stats()).add(latency);
                 }
                 if (ar.failed() || ar.result() != 200) {
                     failures.incrementAndGet();
@@ -72,16 +72,7 @@ final class DestroyStream {
         };
         vertx.runOnContext(v -> {
             if (rate > 0) {
-                long start = System.nanoTime();
-                long periodic = vertx.setPeriodic(1, timer -> {
-                    long due = Math.min(ids.size(), (System.nanoTime() - start) * rate / 1_000_000_000L);
-                    while (next.get() < due) {
-                        destroy.apply(ids.get(next.getAndIncrement()));
-                    }
-                    if (next.get() >= ids.size()) {
-                        vertx.cancelTimer(timer);
-                    }
-                });
+                long periodic = BenchContext.pace(vertx, ids.size(), rate, i -> destroy.apply(ids.get(i)));
                 done.future().onComplete(x -> vertx.cancelTimer(periodic));
                 return;
             }

@@ -54,35 +54,24 @@ final class RawDeletes {
         sql.query("ANALYZE bench_raw").execute().await();
         Stats latency = new Stats();
         Promise<Void> done = Promise.promise();
-        AtomicInteger sent = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         DatabaseBackground background = DatabaseBackground.watch(bench);
         long[] timer = {-1};
         JsonObject meanwhile;
         try {
-            bench.vertx().runOnContext(v -> {
-                long start = System.nanoTime();
-                timer[0] = bench.vertx().setPeriodic(1, id -> {
-                    long due = Math.min(n, (System.nanoTime() - start) * rate / 1_000_000_000L);
-                    while (sent.get() < due) {
-                        long row = sent.incrementAndGet();
-                        long t = System.nanoTime();
-                        sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of(row)).onComplete(ar -> {
-                            latency.add(System.nanoTime() - t);
-                            if (ar.failed()) {
-                                failed.incrementAndGet();
-                            }
-                            if (finished.incrementAndGet() == n) {
-                                done.tryComplete();
-                            }
-                        });
+            bench.vertx().runOnContext(v -> timer[0] = BenchContext.pace(bench.vertx(), n, rate, i -> {
+                long t = System.nanoTime();
+                sql.preparedQuery("DELETE FROM bench_raw WHERE id = $1").execute(Tuple.of(i + 1L)).onComplete(ar -> {
+                    latency.add(System.nanoTime() - t);
+                    if (ar.failed()) {
+                        failed.incrementAndGet();
                     }
-                    if (sent.get() >= n) {
-                        bench.vertx().cancelTimer(id);
+                    if (finished.incrementAndGet() == n) {
+                        done.tryComplete();
                     }
                 });
-            });
+            }));
             BenchContext.awaitBounded(done.future());
         } finally {
             bench.vertx().runOnContext(v -> bench.vertx().cancelTimer(timer[0]));
