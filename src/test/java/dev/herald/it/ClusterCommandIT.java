@@ -33,9 +33,28 @@ class ClusterCommandIT {
         }
     }
 
+    /**
+     * A first port P with P and P+1 both free now, below Linux's ephemeral range (32768 and up): a port
+     * next to one the OS handed out may be taken next by any outgoing connection (a node's own database
+     * connections took the second node's port once, and its start failed with "Address already in use").
+     */
+    private static int freeRangeOfTwo() throws Exception {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20_000 + random.nextInt(12_000);
+            try (ServerSocket a = new ServerSocket(first, 50, java.net.InetAddress.getLoopbackAddress());
+                 ServerSocket b = new ServerSocket(first + 1, 50, java.net.InetAddress.getLoopbackAddress())) {
+                return first;
+            } catch (java.io.IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no two free ports next to each other between 20000 and 32000");
+    }
+
     @Test
     void theClusterCommandRunsNodesThatShareDatabaseSecretAndNotifications(@TempDir Path dataDir) throws Exception {
-        int first = Math.min(freePort(), 64_000);
+        int first = freeRangeOfTwo();
         Map<String, String> env = Map.of("HERALD_DATA_DIR", dataDir.toString(), "HERALD_HTTP_HOST", "127.0.0.1",
                 "HERALD_CLUSTER_NAME", "herald-cmd-" + UUID.randomUUID(), "HERALD_CLUSTER_PORT", String.valueOf(freePort()));
         Vertx vertx = Vertx.vertx();
